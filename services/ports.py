@@ -1,0 +1,70 @@
+"""Ports: what the services need from the outside world, without knowing Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+
+class Clock(Protocol):
+    """Tell the time (aware, UTC)."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware in UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware in UTC."""
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message by text key with plain values; the Telegram side renders and escapes it.
+
+    Values may be str, int, datetime (shown in the configured time zone) or lists of str.
+    """
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+SendError = Literal["blocked", "kicked", "migrated", "retry", "failed"]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What came of a send: ok with a message id, or an error kind with Telegram's words."""
+
+    ok: bool
+    message_id: int | None = None
+    # blocked: a person blocked the bot or never started it (403 in a private chat);
+    # kicked: the bot is no longer in the group (403); migrated: group became a supergroup;
+    # retry: flood limit, time-out or server error (worth trying again); failed: anything else.
+    error: SendError | None = None
+    description: str = ""
+    migrate_to_chat_id: int | None = None
+
+
+class Notifier(Protocol):
+    """Tell people and groups things; implemented over Telegram in handlers/."""
+
+    async def notify(self, chat_id: int, notice: Notice, language: str | None = None) -> Sent:
+        """Send one notice; never raises for what Telegram answers."""
+        ...
+
+    async def leave_chat(self, chat_id: int, notice: Notice | None = None) -> Sent:
+        """Say one last notice in a group (if given) and leave it."""
+        ...
+
+    async def set_commands(
+        self, chat_id: int, commands: Sequence[str], language: str | None = None
+    ) -> Sent:
+        """Show exactly these commands in a person's command menu (per-chat scope)."""
+        ...

@@ -1,0 +1,342 @@
+"""SQLAlchemy models for the whole domain: districts, people, check-ins, answers, audit."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+# Stable constraint names, so Alembic's batch mode on SQLite can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - read by SQLAlchemy, never mutated
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the value string with a CHECK constraint: portable and readable in exports.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Role(enum.StrEnum):
+    """What a person is in a district."""
+
+    KEY_FIGURE = "bondgenoot"
+    CHIEF = "chef"
+
+
+class ChatStatus(enum.StrEnum):
+    """Where the bot stands in a Telegram group."""
+
+    PENDING = "pending"  # added, not (yet) linked by a coordinator
+    LINKED = "linked"
+    UNREACHABLE = "unreachable"  # removed, kicked, or sends fail with 403
+    LEFT = "left"  # the bot left on its own (never linked)
+    MIGRATED = "migrated"  # replaced by a supergroup with a new chat id
+
+
+class CheckInStatus(enum.StrEnum):
+    """Life of a check-in."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Life of one message of a check-in to one chat."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Direction(enum.StrEnum):
+    """Where the mood is heading, according to a key figure."""
+
+    RISING = "rising"
+    SAME = "same"
+    EASING = "easing"
+
+
+class District(Base):
+    """A neighbourhood with its own group of key figures."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # Lower-cased, trimmed name: uniqueness regardless of case and surrounding spaces.
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    ask_privately: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_tally: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]
+
+    chat: Mapped[Chat | None] = relationship(back_populates="district", uselist=False)
+
+
+class Chat(Base):
+    """A Telegram group the bot is (or was) in."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    # One group per district: unique, and NULL while the group is not linked.
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("districts.id", ondelete="SET NULL"), unique=True
+    )
+    status: Mapped[ChatStatus] = mapped_column(_enum(ChatStatus, "chat_status"))
+    added_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    added_at: Mapped[datetime]
+    linked_at: Mapped[datetime | None]
+    status_changed_at: Mapped[datetime]
+    migrated_to_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    district: Mapped[District | None] = relationship(back_populates="chat")
+
+
+class Person(Base):
+    """Someone who talks to the bot, identified by the numeric Telegram user id."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(10), default="nl")
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False once a private send got 403 (the person blocked the bot).
+    privately_reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    """A person's role in one district."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("person_id", "district_id"),
+        # A key figure belongs to one district only; chiefs may hold several.
+        Index(
+            "uq_memberships_one_district_per_key_figure",
+            "person_id",
+            unique=True,
+            sqlite_where=text("role = 'bondgenoot'"),
+            postgresql_where=text("role = 'bondgenoot'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    joined_at: Mapped[datetime]
+    agreement_version: Mapped[str | None] = mapped_column(String(40))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
+
+    person: Mapped[Person] = relationship()
+    district: Mapped[District] = relationship()
+
+
+class Invitation(Base):
+    """A personal, single-use, expiring invitation link; only the token's hash is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    note: Mapped[str] = mapped_column(String(120), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+
+    district: Mapped[District] = relationship()
+
+
+class Event(Base):
+    """A current event that a check-in asks about."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class CheckIn(Base):
+    """One round of 'how is the mood in the district?' after an event."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_status_closes_at", "status", "closes_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[CheckInStatus] = mapped_column(_enum(CheckInStatus, "checkin_status"))
+    show_tally: Mapped[bool] = mapped_column(Boolean, default=True)
+    opened_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    summary_sent_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+
+
+class Delivery(Base):
+    """The check-in's message to one district group: exactly one per check-in and district."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "district_id"),
+        Index("ix_deliveries_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    # What the group message currently shows, so the tally is edited only on change.
+    shown_text_hash: Mapped[str | None] = mapped_column(String(64))
+    last_edited_at: Mapped[datetime | None]
+
+
+class MemberDelivery(Base):
+    """The check-in's question sent privately to one member (districts that want it)."""
+
+    __tablename__ = "member_deliveries"
+    __table_args__ = (UniqueConstraint("checkin_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+
+
+class Answer(Base):
+    """A key figure's current answer to a check-in: one per person per check-in."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "person_id"),
+        CheckConstraint("code BETWEEN 0 AND 9", name="code_range"),
+        Index("ix_answers_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    code: Mapped[int] = mapped_column(SmallInteger)
+    first_answered_at: Mapped[datetime]
+    answered_at: Mapped[datetime]
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnswerChange(Base):
+    """Every press that set or changed an answer: the history behind Answer."""
+
+    __tablename__ = "answer_changes"
+    __table_args__ = (Index("ix_answer_changes_checkin_person", "checkin_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    code: Mapped[int] = mapped_column(SmallInteger)
+    at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    """The optional depth after an answer: direction, themes, free text, contact request."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("checkin_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    direction: Mapped[Direction | None] = mapped_column(_enum(Direction, "direction"))
+    themes: Mapped[list[str]] = mapped_column(default=list)
+    free_text: Mapped[str | None] = mapped_column(Text)
+    contact_requested: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who did what, when: changes to who belongs where, exports, erasures."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

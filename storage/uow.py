@@ -1,0 +1,59 @@
+"""The unit of work: one session per logical operation; the service decides to commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+class UnitOfWork:
+    """Open a session on enter; roll back anything not committed on exit."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session of the current unit of work."""
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("UnitOfWork is not re-entrant; make a new one per operation")
+        self._session = self._sessionmaker()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        """Commit what this unit of work did."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Throw away what this unit of work did so far."""
+        await self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """Make a fresh UnitOfWork per operation (services hold this, not a session)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker)

@@ -1,0 +1,43 @@
+"""The catalogs: Dutch first and complete, English in step, placeholders filled and escaped."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from handlers.i18n import Safe, keys, t, translations
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_english_has_exactly_the_dutch_keys() -> None:
+    assert keys("en") == keys("nl")
+
+
+@pytest.mark.parametrize("key", sorted(keys("nl")))
+def test_placeholders_agree_between_languages(key: str) -> None:
+    nl = translations("nl").gettext(key)
+    en = translations("en").gettext(key)
+    assert nl != key and en != key
+    assert _placeholders(nl) == _placeholders(en)
+
+
+def test_user_input_is_escaped_unless_marked_safe() -> None:
+    text = t("start.welcome", "nl", name="<b>Ali & co</b>")
+    assert "&lt;b&gt;Ali &amp; co&lt;/b&gt;" in text
+    assert "<b>Ali" in t("start.welcome", "nl", name=Safe("<b>Ali</b>"))
+
+
+def test_unknown_language_falls_back_to_dutch() -> None:
+    assert t("help.text", "tr") == t("help.text", "nl")
+    assert t("help.text", "en") != t("help.text", "nl")
+
+
+def test_missing_key_and_missing_placeholder_fail_loudly() -> None:
+    with pytest.raises(KeyError):
+        t("does.not.exist")
+    with pytest.raises(KeyError, match="placeholder"):
+        t("start.welcome", "nl")
