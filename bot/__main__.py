@@ -1,0 +1,7 @@
+"""Let `python -m bot` work like the `bondgenoten` command."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

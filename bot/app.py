@@ -1,0 +1,79 @@
+"""Assemble the PTB Application: settings in, wired application out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.settings import Settings
+from handlers.context import CONTEXT_TYPES, BotData
+from handlers.i18n import t
+from handlers.notifier import TelegramNotifier
+from handlers.registry import register
+from services.container import Services
+from services.ports import Clock, SystemClock
+from storage.engine import create_engine, make_sessionmaker
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApp:
+    """Build the Application; the database and services come to life in post_init."""
+    if settings.token is None:
+        raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
+    engine_holder: dict[str, Any] = {}
+
+    async def post_init(app: AnyApp) -> None:
+        engine = create_engine(settings.database_url)
+        engine_holder["engine"] = engine
+        bot_data: BotData = app.bot_data
+        bot_data.services = Services(
+            uow=UnitOfWorkFactory(make_sessionmaker(engine)),
+            clock=clock or SystemClock(),
+            notifier=TelegramNotifier(app.bot, settings.tz, settings.language),
+            tz=settings.tz,
+            language=settings.language,
+            coordinator_ids=frozenset(settings.coordinators),
+        )
+        await app.bot.set_my_commands(
+            [
+                BotCommand("start", t("command.start", settings.language)),
+                BotCommand("help", t("command.help", settings.language)),
+            ],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+        log.info("bot @%s ready on %s", app.bot.username, _safe_db(settings.database_url))
+
+    async def post_shutdown(app: AnyApp) -> None:
+        app.bot_data.services = None
+        engine = engine_holder.pop("engine", None)
+        if engine is not None:
+            await engine.dispose()
+
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .connection_pool_size(64)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    app = builder.build()
+    register(app)
+    return app
+
+
+def _safe_db(url: str) -> str:
+    # Keep a password in a database URL out of the logs.
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,161 @@
+"""The `bondgenoten` command line.
+
+To add a command: write `cmd_x(args, settings) -> int` with a one-line docstring (it becomes
+the help line), and add one `Command` to COMMANDS. Give it `arguments=` to add options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from argparse import SUPPRESS
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import ConfigError, Settings, load_settings
+
+# 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the bot and answer Telegram updates until stopped."""
+    if settings.token is None:
+        return _fail("no bot token: set BONDGENOTEN_TOKEN to the token from BotFather", EXIT_USAGE)
+    from bot.runner import run_bot  # imported here so other commands need no Telegram set-up
+
+    try:
+        run_bot(settings)
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply database migrations."""
+    from storage.migrate import upgrade
+
+    try:
+        revision = upgrade(settings.database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"cannot upgrade the database {where}: {reason}", EXIT_FAILED)
+    print(f"Database is up to date (revision {revision or 'none'})")
+    return EXIT_OK
+
+
+def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the configuration and show what the bot would use, secrets masked."""
+    print("Configuration is valid. The bot would use:")
+    for line in settings.describe():
+        print(f"  {line}")
+    if settings.token is None:
+        print("note: no token set; `bondgenoten run` needs BONDGENOTEN_TOKEN from BotFather")
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: the words that name it and the function that runs it."""
+
+    words: tuple[str, ...]
+    handler: Callable[[argparse.Namespace, Settings], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+    @property
+    def help(self) -> str:
+        return (self.handler.__doc__ or "").strip().splitlines()[0].rstrip(".")
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(("run",), cmd_run),
+    Command(("db", "upgrade"), cmd_db_upgrade),
+    Command(("config", "check"), cmd_config_check),
+)
+GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser from COMMANDS; `--config` is accepted before or after the command."""
+    # SUPPRESS, so that a subcommand without --config keeps one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        default=SUPPRESS,
+        help="config file (default: $BONDGENOTEN_CONFIG, else ./config.toml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="bondgenoten",
+        description="Bondgenoten: neighbourhood sentiment check-ins in Telegram.",
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    root = _subcommands(parser, COMMANDS)
+    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    for command in COMMANDS:
+        *group, word = command.words  # one word ("run") or a group and a word ("db upgrade")
+        place = root
+        if group:
+            if group[0] not in groups:
+                members = [c for c in COMMANDS if c.words[0] == group[0]]
+                sub = _parser(root.add_parser, common, group[0], GROUPS.get(group[0]))
+                groups[group[0]] = _subcommands(sub, members, skip=1)
+            place = groups[group[0]]
+        leaf = _parser(place.add_parser, common, word, command.help)
+        if command.arguments is not None:
+            command.arguments(leaf)
+        leaf.set_defaults(handler=command.handler)
+    return parser
+
+
+def _parser(
+    make: Callable[..., argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    name: str,
+    description: str | None,
+) -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    return make(name, description=description, parents=[common], formatter_class=formatter)
+
+
+def _subcommands(
+    parser: argparse.ArgumentParser, commands: Sequence[Command], skip: int = 0
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    # argparse would list only the first word ("db"); list every full command, one a line.
+    width = max(len(" ".join(c.words[skip:])) for c in commands) + 2
+    listing = "\n".join(f"{' '.join(c.words[skip:]):<{width}}{c.help}" for c in commands)
+    action = parser.add_subparsers(
+        title="commands",
+        description=listing,
+        prog=parser.prog,
+        metavar="COMMAND",
+        required=True,
+        help=SUPPRESS,
+    )
+    parser.usage = f"{parser.prog} [-h] [--config PATH] COMMAND ..."  # SUPPRESS hid COMMAND
+    return action
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(getattr(args, "config", None))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    return handler(args, settings)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return status

@@ -1,0 +1,219 @@
+"""The command line: what a person sees on stdout and stderr, and the exit status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.cli import COMMANDS, main
+from bot.settings import Settings
+
+SECRET_PART = "AAHk3qZ9sT-x_RealLookingSecret0123456"
+TOKEN = f"123456789:{SECRET_PART}"
+BAD_CONFIG = 'timezone = "Europe/Amsterdm"\ndatabse_url = "sqlite:///x.db"\n'
+BAD_LINES = [
+    "error: bad.toml: timezone: unknown time zone 'Europe/Amsterdm' "
+    "(did you mean 'Europe/Amsterdam'?)",
+    "error: bad.toml: unknown key 'databse_url' (did you mean 'database_url'?)",
+]
+
+
+@pytest.fixture
+def fake_runner(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
+    """Stand in for bot.runner, recording the settings run_bot was given."""
+    calls: list[Settings] = []
+    module = types.ModuleType("bot.runner")
+    module.run_bot = calls.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.runner", module)
+    return calls
+
+
+@pytest.fixture
+def fake_migrate(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Stand in for storage.migrate, recording the URL upgrade was given."""
+    calls: list[str] = []
+
+    def upgrade(url: str) -> str:
+        calls.append(url)
+        return "0001_initial"
+
+    module = types.ModuleType("storage.migrate")
+    module.upgrade = upgrade  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "storage.migrate", module)
+    return calls
+
+
+def test_help_lists_every_command_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0
+    assert "--config PATH" in out
+    lines = out.splitlines()
+    for command in COMMANDS:
+        name = " ".join(command.words)
+        [line] = [line for line in lines if line.strip().startswith(name + " ")]
+        assert command.help in line
+    assert {" ".join(c.words) for c in COMMANDS} >= {"run", "db upgrade", "config check"}
+
+
+def test_without_a_command_argparse_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+
+    assert exit_.value.code == 2
+    assert "required: COMMAND" in capsys.readouterr().err
+
+
+def test_config_check_shows_settings_with_the_token_masked(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
+    Path("config.toml").write_text('language = "en"\n', encoding="utf-8")
+
+    status = main(["config", "check"])
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert err == ""
+    assert out.startswith("Configuration is valid. The bot would use:\n")
+    assert "  config file: config.toml\n" in out
+    assert f"  token: 123456789…({len(TOKEN)} chars)  [environment BONDGENOTEN_TOKEN]\n" in out
+    assert "  language: en  [config.toml]\n" in out
+    assert SECRET_PART not in out
+
+
+def test_config_check_without_token_is_fine_but_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["config", "check"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "  token: (not set)  [default]\n" in out
+    assert out.endswith(
+        "note: no token set; `bondgenoten run` needs BONDGENOTEN_TOKEN from BotFather\n"
+    )
+
+
+def test_config_option_before_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    Path("bad.toml").write_text(BAD_CONFIG, encoding="utf-8")
+
+    assert main(["--config", "bad.toml", "config", "check"]) == 2
+    assert capsys.readouterr().err.splitlines() == BAD_LINES
+
+
+@pytest.mark.parametrize("command", [c.words for c in COMMANDS], ids=" ".join)
+def test_bad_config_stops_every_command_with_one_line_per_problem(
+    command: tuple[str, ...],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_runner: list[Settings],
+    fake_migrate: list[str],
+) -> None:
+    Path("bad.toml").write_text(BAD_CONFIG, encoding="utf-8")
+    monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
+
+    status = main([*command, "--config", "bad.toml"])
+
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert err.splitlines() == BAD_LINES
+    assert "Traceback" not in err
+    assert fake_runner == [] and fake_migrate == []
+
+
+def test_missing_config_file_named_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["config", "check", "--config", "nope.toml"]) == 2
+    assert capsys.readouterr().err == "error: nope.toml: config file 'nope.toml' not found\n"
+
+
+def test_run_without_token_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], fake_runner: list[Settings]
+) -> None:
+    status = main(["run"])
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "error: no bot token: set BONDGENOTEN_TOKEN to the token from BotFather\n"
+    )
+    assert fake_runner == []
+
+
+def test_run_starts_the_bot_with_the_loaded_settings(
+    monkeypatch: pytest.MonkeyPatch, fake_runner: list[Settings]
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
+    Path("bg.toml").write_text("coordinators = [42]\n", encoding="utf-8")
+
+    status = main(["run", "--config", "bg.toml"])
+
+    assert status == 0
+    [settings] = fake_runner
+    assert settings.token is not None and settings.token.get_secret_value() == TOKEN
+    assert settings.coordinators == [42]
+
+
+def test_db_upgrade_migrates_the_configured_database(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_migrate: list[str],
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_DATABASE_URL", "sqlite:///data.db")
+
+    status = main(["db", "upgrade"])
+
+    assert status == 0
+    assert fake_migrate == ["sqlite+aiosqlite:///data.db"]
+    assert capsys.readouterr().out == "Database is up to date (revision 0001_initial)\n"
+
+
+def test_db_upgrade_failure_is_one_line_without_the_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def upgrade(url: str) -> str:
+        raise OperationalError("connect", {}, ConnectionRefusedError("connection refused"))
+
+    module = types.ModuleType("storage.migrate")
+    module.upgrade = upgrade  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "storage.migrate", module)
+    monkeypatch.setenv("BONDGENOTEN_DATABASE_URL", "postgresql://bg:hunter2secret@db/bg")
+
+    status = main(["db", "upgrade"])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("error: cannot upgrade the database postgresql+asyncpg://bg:***@db/bg: ")
+    assert "connection refused" in err
+    assert len(err.splitlines()) == 1
+    assert "hunter2secret" not in err
+
+
+def test_python_dash_m_bot_reports_a_bad_config_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(BAD_CONFIG, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("BONDGENOTEN_")}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "config", "check", "--config", "bad.toml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == BAD_LINES
+    assert "Traceback" not in done.stderr
