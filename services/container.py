@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from services.access import Actor
+from services.districts import DistrictService
+from services.group_lifecycle import GroupLifecycle
+from services.groups import GroupService
+from services.intake import IntakeService
+from services.invitations import InvitationService
+from services.members import MemberService
+from services.outbox import Deps
+from services.people import PeopleService
 from services.ports import Clock, Notifier
 from storage.uow import UnitOfWorkFactory
 
@@ -19,3 +30,50 @@ class Services:
     tz: ZoneInfo
     language: str
     coordinator_ids: frozenset[int]
+    # From settings.invitations.expiry_days and settings.groups.link_grace_minutes.
+    invitation_expiry_days: int = 7
+    link_grace: timedelta = timedelta(minutes=10)
+
+    def actor(self, telegram_user_id: int, display_name: str) -> Actor:
+        """Describe the person behind an update; coordinators are those in the config."""
+        return Actor(telegram_user_id, display_name, telegram_user_id in self.coordinator_ids)
+
+    @cached_property
+    def deps(self) -> Deps:
+        """What each service is built from."""
+        return Deps(self.uow, self.clock, self.notifier)
+
+    @cached_property
+    def districts(self) -> DistrictService:
+        """Create, list, rename and archive districts."""
+        return DistrictService(self.deps)
+
+    @cached_property
+    def groups(self) -> GroupService:
+        """The bot added to groups, and groups linked to districts."""
+        return GroupService(self.deps, self.link_grace)
+
+    @cached_property
+    def group_lifecycle(self) -> GroupLifecycle:
+        """Groups left unlinked, lost, or migrated to supergroups."""
+        return GroupLifecycle(self.deps, self.link_grace)
+
+    @cached_property
+    def invitations(self) -> InvitationService:
+        """Coordinators' invitations: create, list, revoke."""
+        return InvitationService(self.deps, self.invitation_expiry_days)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        """Open, accept or decline an invitation link."""
+        return IntakeService(self.deps)
+
+    @cached_property
+    def members(self) -> MemberService:
+        """Rosters, removals, roles taken, leaving."""
+        return MemberService(self.deps)
+
+    @cached_property
+    def people(self) -> PeopleService:
+        """Coordinators from the config, reachability, command menus."""
+        return PeopleService(self.deps)

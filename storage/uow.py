@@ -36,7 +36,10 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         try:
-            await session.rollback()
+            # Only roll back what is still open: after a commit there is nothing to undo, and a
+            # rollback would expire the objects the service is about to return.
+            if session.in_transaction():
+                await session.rollback()
         finally:
             await session.close()
 
