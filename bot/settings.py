@@ -126,7 +126,10 @@ class WebhookSettings(_Section):
         value = _blank_to_none(value)
         if isinstance(value, str):
             parts = urlsplit(value)
-            if parts.scheme != "https" or not parts.hostname:
+            # Telegram only delivers to https; plain http is allowed on this machine alone, for
+            # a local Bot API server such as the sandbox.
+            local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+            if not (parts.scheme == "https" or local) or not parts.hostname:
                 raise ValueError(
                     "must be the public https:// address of the bot's web server, "
                     f"e.g. 'https://bot.example.org' (got {value!r})"

@@ -1,0 +1,60 @@
+"""The bot skeleton end to end: welcome, help, and commands it must leave alone."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import AnyApp
+from sandbox import Sandbox
+from sandbox.models import BotAccount
+from sandbox.people import Person
+
+
+async def test_start_in_private_chat_gets_the_dutch_welcome(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount
+) -> None:
+    fatima = sandbox.add_person("Fatima", language_code="nl")
+    await fatima.start(tg_bot)
+    reply = await sandbox.next_message(fatima.chat_with(tg_bot), timeout=10)
+    assert reply.text is not None
+    assert reply.text.startswith("Welkom bij Bondgenoten, Fatima.")
+    assert "uitnodigingslink" in reply.text
+
+
+async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount) -> None:
+    ali = sandbox.add_person("Ali")
+    await ali.start(tg_bot)
+    await sandbox.next_message(ali.chat_with(tg_bot), timeout=10)
+    await ali.send(tg_bot, "/help")
+    reply = await sandbox.next_message(ali.chat_with(tg_bot), timeout=10)
+    assert reply.text is not None and "/help — deze uitleg" in reply.text
+
+
+async def test_commands_for_other_bots_and_edited_commands_get_nothing(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount
+) -> None:
+    # Privacy off, so the sandbox really delivers "/help@otherbot": the bot must ignore it.
+    tg_bot.privacy_mode = False
+    ali = sandbox.add_person("Ali")
+    group = await ali.create_group("Overvecht bondgenoten", bots=[tg_bot])
+    await ali.send(group, "/help@otherbot")
+    sent = await ali.send(group, "hallo")
+    await ali.edit(sent, "/help")
+    # A command addressed to us, after the others, proves the bot was listening all along.
+    await ali.send(group, f"/help@{tg_bot.username}")
+    reply = await sandbox.next_message(group, timeout=10)
+    assert reply.text is not None and "Bondgenoten" in reply.text
+    await asyncio.sleep(0.3)
+    assert len(sandbox.sent(group, tg_bot)) == 1
+
+
+async def test_private_command_menu_is_set_in_dutch(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount
+) -> None:
+    menu = sandbox.commands(tg_bot, {"type": "all_private_chats"})
+    assert {"command": "help", "description": "Wat kan ik hier doen?"} in menu
+
+
+async def test_coordinator_fixture_is_configured(app: AnyApp, coordinator: Person) -> None:
+    services = app.bot_data.services
+    assert services is not None and coordinator.id in services.coordinator_ids
