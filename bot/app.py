@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
@@ -11,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.settings import Settings
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.i18n import t
+from handlers.jobs import sweep_unlinked_groups
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
 from services.container import Services
@@ -23,8 +25,14 @@ log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApp:
-    """Build the Application; the database and services come to life in post_init."""
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, sweep_interval: float = 30.0
+) -> AnyApp:
+    """Build the Application; the database and services come to life in post_init.
+
+    sweep_interval: seconds between looks at time-driven work the database holds (groups
+    left unlinked past their grace period); tests shorten it.
+    """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
     engine_holder: dict[str, Any] = {}
@@ -33,13 +41,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         engine = create_engine(settings.database_url)
         engine_holder["engine"] = engine
         bot_data: BotData = app.bot_data
-        bot_data.services = Services(
+        services = Services(
             uow=UnitOfWorkFactory(make_sessionmaker(engine)),
             clock=clock or SystemClock(),
             notifier=TelegramNotifier(app.bot, settings.tz, settings.language),
             tz=settings.tz,
             language=settings.language,
             coordinator_ids=frozenset(settings.coordinators),
+            invitation_expiry_days=settings.invitations.expiry_days,
+            link_grace=timedelta(minutes=settings.groups.link_grace_minutes),
+        )
+        bot_data.services = services
+        await services.people.sync_coordinators(settings.coordinators)
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(
+            sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
         )
         await app.bot.set_my_commands(
             [

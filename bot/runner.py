@@ -42,14 +42,14 @@ def run_bot(settings: Settings) -> None:
 async def running(app: AnyApp, *, poll_timeout: int = 10) -> AsyncIterator[AnyApp]:
     """Run an application with polling inside an existing event loop, as run_polling does."""
     await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
     assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
-    await app.start()
     try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
         yield app
     finally:
         if app.updater.running:

@@ -14,6 +14,8 @@ from handlers.start import help_command, start
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Return every update handler, in the order they must be tried."""
     return [
+        # --- people: deep links (/start <token>) must come before the plain /start ---
+        # --- districts and groups ---
         CommandHandler("start", start, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("help", help_command, filters=NEW_MESSAGE),
     ]
