@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,9 @@ from storage.engine import create_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+# Opt in to PTB 22's future behaviour: durations such as RetryAfter.retry_after as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 

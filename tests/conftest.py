@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+
+# Opt in to PTB's timedelta durations, as the bot does (bot/app.py); else every 429 warns.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
