@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from services.access import Actor
+from services.checkins import CheckIns, CheckInSettings
 from services.districts import DistrictService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
@@ -33,6 +34,8 @@ class Services:
     # From settings.invitations.expiry_days and settings.groups.link_grace_minutes.
     invitation_expiry_days: int = 7
     link_grace: timedelta = timedelta(minutes=10)
+    # Scale, limits and timings of check-ins (defaults per issue 4).
+    checkin_settings: CheckInSettings = field(default_factory=CheckInSettings)
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -77,3 +80,8 @@ class Services:
     def people(self) -> PeopleService:
         """Coordinators from the config, reachability, command menus."""
         return PeopleService(self.deps)
+
+    @cached_property
+    def checkins(self) -> CheckIns:
+        """Check-ins: start, broadcast, answers, follow-ups, tallies, closing, summaries."""
+        return CheckIns.build(self.deps, self.checkin_settings, self.group_lifecycle, self.people)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # the check-in views import nothing from here; no cycle at run time
+    from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
 
 
 class Clock(Protocol):
@@ -67,4 +70,28 @@ class Notifier(Protocol):
         self, chat_id: int, commands: Sequence[str], language: str | None = None
     ) -> Sent:
         """Show exactly these commands in a person's command menu (per-chat scope)."""
+        ...
+
+    async def send_checkin(
+        self, chat_id: int, message: CheckInMessage, language: str | None = None
+    ) -> Sent:
+        """Post a check-in with its answer buttons, in a group or privately to a member."""
+        ...
+
+    async def edit_checkin(
+        self, chat_id: int, message_id: int, message: CheckInMessage, language: str | None = None
+    ) -> Sent:
+        """Show a posted check-in anew: a changed tally, or closed with the final tally."""
+        ...
+
+    async def send_delivery_report(
+        self, chat_id: int, report: DeliveryReport, language: str | None = None
+    ) -> Sent:
+        """Tell a chief where their check-in arrived and where not, and why."""
+        ...
+
+    async def send_summary(
+        self, chat_id: int, summary: CheckInSummary, language: str | None = None
+    ) -> Sent:
+        """Send the per-district summary of a closed check-in."""
         ...

@@ -259,6 +259,14 @@ class Delivery(Base):
     # What the group message currently shows, so the tally is edited only on change.
     shown_text_hash: Mapped[str | None] = mapped_column(String(64))
     last_edited_at: Mapped[datetime | None]
+    # Set (and committed) just before a send: a crash leaves it set, so a restart knows
+    # which sends were in flight and resumes exactly those.
+    claimed_at: Mapped[datetime | None]
+    # Not before this time: the backoff after a retryable error.
+    retry_at: Mapped[datetime | None]
+    # The district's number of key figures when the check-in closed: the frozen N of n-of-N,
+    # so later comparisons do not shift when people join or leave.
+    key_figures_at_close: Mapped[int | None] = mapped_column(Integer)
 
 
 class MemberDelivery(Base):
@@ -277,6 +285,8 @@ class MemberDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # in flight, as on Delivery
+    retry_at: Mapped[datetime | None]
 
 
 class Answer(Base):
@@ -326,6 +336,20 @@ class FollowUp(Base):
     free_text: Mapped[str | None] = mapped_column(Text)
     contact_requested: Mapped[bool | None] = mapped_column(Boolean)
     updated_at: Mapped[datetime]
+
+
+class Escalation(Base):
+    """A chief alerted about one person's answer in one check-in: once per kind."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("checkin_id", "person_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "acute" or "contact"
+    at: Mapped[datetime]
 
 
 class AuditEntry(Base):

@@ -1,0 +1,73 @@
+"""Check-ins after an event: start, broadcast, answer, follow up, tally, close, summarise."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from services.checkins.answers import AnswerService
+from services.checkins.broadcast import Broadcaster, Sleep
+from services.checkins.closing import ClosingService
+from services.checkins.followups import FollowUpService
+from services.checkins.listing import CheckInListing
+from services.checkins.outcomes import ALL, AllDistricts
+from services.checkins.report import DeliveryReports
+from services.checkins.scale import DEFAULT_SCALE, CheckInSettings, Level, Scale
+from services.checkins.start import CheckInStarter
+from services.checkins.summary import SummaryService
+from services.checkins.tally import TallyService
+from services.group_lifecycle import GroupLifecycle
+from services.outbox import Deps
+from services.people import PeopleService
+
+__all__ = [
+    "ALL",
+    "DEFAULT_SCALE",
+    "AllDistricts",
+    "CheckInSettings",
+    "CheckIns",
+    "Level",
+    "Scale",
+]
+
+
+@dataclass(frozen=True)
+class CheckIns:
+    """The check-in services, one per responsibility, sharing deps and settings."""
+
+    settings: CheckInSettings
+    start: CheckInStarter
+    broadcast: Broadcaster
+    reports: DeliveryReports
+    answers: AnswerService
+    followups: FollowUpService
+    tallies: TallyService
+    closing: ClosingService
+    summaries: SummaryService
+    listing: CheckInListing
+
+    @classmethod
+    def build(
+        cls,
+        deps: Deps,
+        settings: CheckInSettings,
+        groups: GroupLifecycle,
+        people: PeopleService,
+        sleep: Sleep = asyncio.sleep,
+    ) -> CheckIns:
+        """Wire the services together."""
+        reports = DeliveryReports(deps)
+        tallies = TallyService(deps, settings, groups)
+        summaries = SummaryService(deps, settings)
+        return cls(
+            settings=settings,
+            start=CheckInStarter(deps, settings),
+            broadcast=Broadcaster(deps, settings, groups, people, reports, sleep),
+            reports=reports,
+            answers=AnswerService(deps, settings),
+            followups=FollowUpService(deps, settings),
+            tallies=tallies,
+            closing=ClosingService(deps, settings, tallies, summaries),
+            summaries=summaries,
+            listing=CheckInListing(deps, settings),
+        )

@@ -1,0 +1,209 @@
+"""Starting a check-in: who may ask which districts, the preview, and storing it all first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.access import Actor, actor_person
+from services.checkins.outcomes import (
+    CheckInStarted,
+    DistrictChoice,
+    InvalidDuration,
+    InvalidEvent,
+    NothingToSend,
+    Preview,
+)
+from services.checkins.scale import CheckInSettings
+from services.checkins.tally import tally_view
+from services.checkins.targets import Plan, Targets, own_districts, plan, refusal
+from services.checkins.views import CheckInMessage
+from services.outbox import Deps
+from services.outcomes import DENIED, Denied
+from storage.models import (
+    CheckIn,
+    CheckInStatus,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Event,
+    MemberDelivery,
+    Role,
+)
+from storage.queries import audit, checkins, memberships
+
+StartRefusal = Denied | InvalidEvent | InvalidDuration | NothingToSend
+
+
+class CheckInStarter:
+    """Check, preview and store a new check-in; sending is the broadcaster's job."""
+
+    def __init__(self, deps: Deps, settings: CheckInSettings) -> None:
+        self._deps = deps
+        self._settings = settings
+
+    async def district_choices(self, actor: Actor) -> list[DistrictChoice] | Denied:
+        """The districts a person may pick, own ones marked, with why some cannot go."""
+        async with self._deps.uow() as uow:
+            s = uow.session
+            own = await own_districts(s, actor)
+            if not actor.is_coordinator and not own:
+                return DENIED
+            pool = await checkins.live_districts(s) if actor.is_coordinator else own
+            return [
+                DistrictChoice(d.name, d.id in {o.id for o in own}, await refusal(s, d))
+                for d in pool
+            ]
+
+    async def preview(
+        self,
+        actor: Actor,
+        event_text: str,
+        district_names: Targets,
+        duration: timedelta,
+        show_tally: bool = True,
+    ) -> Preview | StartRefusal:
+        """Show exactly what each group would get; nothing is stored."""
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            s = uow.session
+            checked = await self._check(s, actor, event_text, district_names, duration)
+            if not isinstance(checked, tuple):
+                return checked
+            event, plan = checked
+            counts = await checkins.key_figure_counts(s, [d.id for d, _ in plan.targets])
+            scale = self._settings.scale
+            messages = tuple(
+                CheckInMessage(
+                    checkin_id=None,
+                    district_id=d.id,
+                    district=d.name,
+                    event=event,
+                    closes_at=now + duration,
+                    open=True,
+                    tally=tally_view(scale, {}, counts[d.id], show_tally and d.show_tally),
+                    choices=scale.levels,
+                )
+                for d, _ in plan.targets
+            )
+            return Preview(event, now + duration, show_tally, messages, tuple(plan.refused))
+
+    async def start_checkin(
+        self,
+        actor: Actor,
+        event_text: str,
+        district_names: Targets,
+        duration: timedelta,
+        show_tally: bool = True,
+    ) -> CheckInStarted | StartRefusal:
+        """Store the event, the check-in and one pending delivery per district, all at once."""
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            s = uow.session
+            checked = await self._check(s, actor, event_text, district_names, duration)
+            if not isinstance(checked, tuple):
+                return checked
+            text, plan = checked
+            person = await actor_person(s, actor, now)
+            await s.flush()
+            event = Event(description=text, created_by_id=person.id, created_at=now)
+            s.add(event)
+            await s.flush()
+            checkin = CheckIn(
+                event_id=event.id,
+                started_by_id=person.id,
+                status=CheckInStatus.OPEN,
+                show_tally=show_tally,
+                opened_at=now,
+                closes_at=now + duration,
+            )
+            s.add(checkin)
+            await s.flush()
+            for district, chat in plan.targets:
+                s.add(_delivery(checkin, district, now, chat.telegram_chat_id))
+                if district.ask_privately:
+                    await _add_member_deliveries(s, checkin, district, now)
+            for district, reason in plan.skipped:
+                s.add(_delivery(checkin, district, now, None, reason))
+            audit.record(
+                s,
+                at=now,
+                actor_telegram_id=actor.telegram_user_id,
+                action="checkin.started",
+                subject=text,
+                details={
+                    "checkin_id": checkin.id,
+                    "districts": [d.name for d, _ in plan.targets],
+                    "refused": {r.name: r.reason for r in plan.refused},
+                    "closes_at": checkin.closes_at.isoformat(),
+                },
+            )
+            await uow.commit()
+            return CheckInStarted(
+                checkin.id,
+                text,
+                checkin.closes_at,
+                show_tally,
+                tuple(d.name for d, _ in plan.targets),
+                tuple(plan.refused),
+            )
+
+    async def _check(
+        self,
+        s: AsyncSession,
+        actor: Actor,
+        event_text: str,
+        district_names: Targets,
+        duration: timedelta,
+    ) -> tuple[str, Plan] | StartRefusal:
+        own = await own_districts(s, actor)
+        if not actor.is_coordinator and not own:
+            return DENIED
+        text = event_text.strip()
+        limit = self._settings.max_event_length
+        if not text:
+            return InvalidEvent("empty", limit)
+        if len(text) > limit:
+            return InvalidEvent("too_long", limit)
+        if duration <= timedelta(0):
+            return InvalidDuration("not_positive", self._settings.max_duration)
+        if duration > self._settings.max_duration:
+            return InvalidDuration("too_long", self._settings.max_duration)
+        found = await plan(s, actor, own, district_names)
+        if not found.targets:
+            return NothingToSend(tuple(found.refused))
+        return text, found
+
+
+def _delivery(
+    checkin: CheckIn, district: District, now: datetime, chat_id: int | None, skip: str = ""
+) -> Delivery:
+    return Delivery(
+        checkin_id=checkin.id,
+        district_id=district.id,
+        telegram_chat_id=chat_id,
+        status=DeliveryStatus.SKIPPED if skip else DeliveryStatus.PENDING,
+        attempts=0,
+        last_error=skip or None,
+        updated_at=now,
+    )
+
+
+async def _add_member_deliveries(
+    s: AsyncSession, checkin: CheckIn, district: District, now: datetime
+) -> None:
+    for _, person in await memberships.of_district(s, district.id, [Role.KEY_FIGURE]):
+        # Writing to someone who blocked the bot only costs flood budget.
+        reachable = person.privately_reachable
+        s.add(
+            MemberDelivery(
+                checkin_id=checkin.id,
+                person_id=person.id,
+                district_id=district.id,
+                status=DeliveryStatus.PENDING if reachable else DeliveryStatus.SKIPPED,
+                attempts=0,
+                last_error=None if reachable else "blocked",
+                updated_at=now,
+            )
+        )

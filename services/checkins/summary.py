@@ -1,0 +1,159 @@
+"""The summary of a closed check-in per district, sent once to its chief and coordinators."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checkins.outcomes import Unknown
+from services.checkins.report import recipients, undelivered
+from services.checkins.scale import CheckInSettings
+from services.checkins.stats import delta, median, pseudonym, response_rate
+from services.checkins.views import CheckInSummary, Comparison, Count, DistrictSummary, FreeText
+from services.outbox import Deps
+from storage.models import Answer, CheckIn, Delivery, DeliveryStatus, District, FollowUp
+from storage.queries import answers, checkins, deliveries, people
+
+
+class SummaryService:
+    """Summarise check-ins per district and send each summary once."""
+
+    def __init__(self, deps: Deps, settings: CheckInSettings) -> None:
+        self._deps = deps
+        self._settings = settings
+
+    async def summary(self, checkin_id: int) -> CheckInSummary | Unknown:
+        """The summary as it stands (also of an open check-in, for a look in between)."""
+        async with self._deps.uow() as uow:
+            built = await self._build(uow.session, checkin_id)
+            return built if built is not None else Unknown()
+
+    async def send_summary(self, checkin_id: int) -> CheckInSummary | None:
+        """Send the summary of a closed check-in to its starter and all coordinators, once.
+
+        summary_sent_at is claimed in the same commit that precedes the sends: a crash right
+        after it loses the summary rather than sending it twice (as the Outbox does).
+        """
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            s = uow.session
+            if not await checkins.claim_summary(s, checkin_id, now):
+                return None
+            built = await self._build(s, checkin_id)
+            found = await checkins.with_event(s, checkin_id)
+            assert built is not None and found is not None
+            told = {p.telegram_user_id: p.language for p in await recipients(s, found[0])}
+            for coordinator in await people.coordinators(s):
+                if coordinator.privately_reachable:
+                    told.setdefault(coordinator.telegram_user_id, coordinator.language)
+            await uow.commit()
+        blocked = []
+        for chat_id, language in told.items():
+            sent = await self._deps.notifier.send_summary(chat_id, built, language)
+            if sent.error == "blocked":
+                blocked.append(chat_id)
+        if blocked:
+            async with self._deps.uow() as uow:
+                for chat_id in blocked:
+                    await people.set_reachable(uow.session, chat_id, False)
+                await uow.commit()
+        return built
+
+    async def _build(self, s: AsyncSession, checkin_id: int) -> CheckInSummary | None:
+        found = await checkins.with_event(s, checkin_id)
+        if found is None:
+            return None
+        checkin, event = found
+        rows = await deliveries.of_checkin(s, checkin_id)
+        given = await answers.of_checkin(s, checkin_id)
+        # Stable per person within the check-in: the order of first answers never changes.
+        names = {a.person_id: pseudonym(i) for i, a in enumerate(given)}
+        follow = {f.person_id: f for f in await answers.follow_ups(s, checkin_id)}
+        reached = [(d, district) for d, district in rows if d.status is DeliveryStatus.SENT]
+        current = await checkins.key_figure_counts(s, [district.id for _, district in reached])
+        districts = []
+        for delivery, district in reached:
+            mine = [a for a in given if a.district_id == district.id]
+            frozen = delivery.key_figures_at_close
+            key_figures = max(current[district.id] if frozen is None else frozen, len(mine))
+            districts.append(
+                await self._district(s, checkin, district, mine, key_figures, follow, names)
+            )
+        return CheckInSummary(
+            checkin_id=checkin.id,
+            event=event.description,
+            opened_at=checkin.opened_at,
+            closed_at=checkin.closed_at,
+            districts=tuple(districts),
+            undelivered=undelivered(rows),
+        )
+
+    async def _district(
+        self,
+        s: AsyncSession,
+        checkin: CheckIn,
+        district: District,
+        given: list[Answer],
+        key_figures: int,
+        follow: dict[int, FollowUp],
+        names: dict[int, str],
+    ) -> DistrictSummary:
+        scale = self._settings.scale
+        codes = Counter(a.code for a in given)
+        depth = [follow[a.person_id] for a in given if a.person_id in follow]
+        directions = Counter(f.direction for f in depth if f.direction is not None)
+        themes = Counter(t for f in depth for t in f.themes)
+        mid = median((a.code for a in given), scale)
+        rate = response_rate(len(given), key_figures)
+        return DistrictSummary(
+            district_id=district.id,
+            district=district.name,
+            responded=len(given),
+            key_figures=key_figures,
+            response_rate=rate,
+            counts=tuple(Count(str(lv.code), lv.label_key, codes[lv.code]) for lv in scale.levels),
+            median=mid,
+            directions=tuple(
+                Count(d.value, scale.direction_key(d), directions[d]) for d in scale.directions
+            ),
+            themes=tuple(Count(t, scale.theme_key(t), themes[t]) for t in scale.themes),
+            contact_requests=sum(1 for f in depth if f.contact_requested),
+            free_texts=tuple(
+                FreeText(names[a.person_id], follow[a.person_id].free_text or "")
+                for a in given
+                if a.person_id in follow and follow[a.person_id].free_text
+            ),
+            previous=await self._previous(s, checkin, district, mid, rate),
+        )
+
+    async def _previous(
+        self,
+        s: AsyncSession,
+        checkin: CheckIn,
+        district: District,
+        mid: float | None,
+        rate: float | None,
+    ) -> Comparison | None:
+        found = await checkins.previous_closed(s, district.id, checkin.opened_at, checkin.id)
+        if found is None:
+            return None
+        before, event = found
+        given = [a for a in await answers.of_checkin(s, before.id) if a.district_id == district.id]
+        delivery = await deliveries.for_district(s, before.id, district.id)
+        assert isinstance(delivery, Delivery)
+        # Its N as frozen at its closing; an old row without it has no rate to compare.
+        frozen = delivery.key_figures_at_close
+        before_rate = (
+            None if frozen is None else response_rate(len(given), max(frozen, len(given)))
+        )
+        before_mid = median((a.code for a in given), self._settings.scale)
+        return Comparison(
+            checkin_id=before.id,
+            event=event.description,
+            closed_at=before.closed_at,
+            median=before_mid,
+            response_rate=before_rate,
+            median_delta=delta(mid, before_mid),
+            response_rate_delta=delta(rate, before_rate),
+        )

@@ -1,0 +1,161 @@
+"""The live tally of a group message, and the policy for when it is edited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checkins.outcomes import Unknown
+from services.checkins.scale import CheckInSettings, Scale
+from services.checkins.views import CheckInMessage, Count, GroupEdit, TallyView
+from services.group_lifecycle import GroupLifecycle
+from services.outbox import Deps
+from storage.models import CheckIn, CheckInStatus, Delivery, District, Event
+from storage.queries import answers, checkins, deliveries
+
+
+def tally_view(
+    scale: Scale, counts: Mapping[int, int], key_figures: int, shown: bool
+) -> TallyView:
+    """What the group sees: n of N always, the levels only when shown.
+
+    N never drops below n: someone who answered and then left the district still answered.
+    """
+    responded = sum(counts.values())
+    levels = tuple(
+        Count(str(lv.code), lv.label_key, counts.get(lv.code, 0)) for lv in scale.levels
+    )
+    return TallyView(responded, max(key_figures, responded), shown, levels if shown else ())
+
+
+def checkin_message(
+    scale: Scale,
+    checkin: CheckIn,
+    event: Event,
+    district: District,
+    counts: Mapping[int, int],
+    key_figures: int,
+    *,
+    private: bool = False,
+) -> CheckInMessage:
+    """The check-in message of one district as it should look now."""
+    is_open = checkin.status is CheckInStatus.OPEN
+    # Hidden tallies are revealed at closing; a district may hide its tally on its own too.
+    shown = not is_open or (checkin.show_tally and district.show_tally)
+    return CheckInMessage(
+        checkin_id=checkin.id,
+        district_id=district.id,
+        district=district.name,
+        event=event.description,
+        closes_at=checkin.closes_at,
+        open=is_open,
+        tally=tally_view(scale, counts, key_figures, shown),
+        choices=scale.levels if is_open else (),
+        private=private,
+    )
+
+
+async def group_messages(
+    session: AsyncSession, scale: Scale, rows: Sequence[tuple[Delivery, CheckIn, Event, District]]
+) -> list[CheckInMessage]:
+    """The current message of each delivery, counted in as few queries as possible."""
+    counted = await answers.counts(session, sorted({c.id for _, c, _, _ in rows}))
+    current = await checkins.key_figure_counts(session, sorted({d.id for _, _, _, d in rows}))
+    return [
+        checkin_message(
+            scale,
+            checkin,
+            event,
+            district,
+            counted.get((checkin.id, district.id), {}),
+            _key_figures(delivery, current[district.id]),
+        )
+        for delivery, checkin, event, district in rows
+    ]
+
+
+def _key_figures(delivery: Delivery, current: int) -> int:
+    # Frozen at closing, so an old check-in's n of N does not move when people come and go.
+    frozen = delivery.key_figures_at_close
+    return current if frozen is None else frozen
+
+
+class TallyService:
+    """Count answers per district and keep group messages up to date, without flooding."""
+
+    def __init__(self, deps: Deps, settings: CheckInSettings, groups: GroupLifecycle) -> None:
+        self._deps = deps
+        self._settings = settings
+        self._groups = groups
+
+    async def tally(self, checkin_id: int, district_id: int) -> TallyView | Unknown:
+        """The tally of one district as its group message shows it now."""
+        async with self._deps.uow() as uow:
+            s = uow.session
+            found = await checkins.with_event(s, checkin_id)
+            delivery = await deliveries.for_district(s, checkin_id, district_id)
+            district = await s.get(District, district_id)
+            if found is None or delivery is None or district is None:
+                return Unknown()
+            [message] = await group_messages(
+                s, self._settings.scale, [(delivery, found[0], found[1], district)]
+            )
+            return message.tally
+
+    async def tally_edits_due(self, now: datetime | None = None) -> list[GroupEdit]:
+        """Group messages whose shown tally differs and whose last edit is long enough ago."""
+        now = now or self._deps.clock.now()
+        quiet_since = now - self._settings.tally_interval
+        async with self._deps.uow() as uow:
+            s = uow.session
+            rows = await deliveries.shown_in_groups(s, now - self._settings.final_edit_window)
+            messages = await group_messages(s, self._settings.scale, rows)
+            due: list[GroupEdit] = []
+            for (delivery, _, _, _), message in zip(rows, messages, strict=True):
+                shown_hash = message.shown_hash()
+                if shown_hash == delivery.shown_text_hash:
+                    continue
+                if delivery.last_edited_at is not None and delivery.last_edited_at > quiet_since:
+                    continue
+                assert delivery.telegram_chat_id is not None and delivery.message_id is not None
+                due.append(
+                    GroupEdit(
+                        delivery.id,
+                        delivery.telegram_chat_id,
+                        delivery.message_id,
+                        message,
+                        shown_hash,
+                    )
+                )
+            return due
+
+    async def mark_tally_shown(
+        self, delivery_id: int, shown_hash: str | None, at: datetime | None = None
+    ) -> None:
+        """Record what a group message shows (None: an edit failed, try again later)."""
+        async with self._deps.uow() as uow:
+            await deliveries.mark_shown(
+                uow.session, delivery_id, shown_hash, at or self._deps.clock.now()
+            )
+            await uow.commit()
+
+    async def apply(self, edits: Sequence[GroupEdit]) -> int:
+        """Edit these group messages through the notifier; return how many now show it."""
+        done = 0
+        for edit in edits:
+            sent = await self._deps.notifier.edit_checkin(
+                edit.chat_id, edit.message_id, edit.message
+            )
+            # A hard failure ('message to edit not found') would fail forever: accept it.
+            settled = sent.ok or sent.error in ("failed", "kicked", "blocked")
+            await self.mark_tally_shown(edit.delivery_id, edit.shown_hash if settled else None)
+            done += sent.ok
+            if sent.error == "kicked":
+                await self._groups.mark_group_unreachable(edit.chat_id, "kicked")
+        return done
+
+    async def refresh_tallies(self) -> int:
+        """Make every due edit now (a job runs this every few seconds)."""
+        return await self.apply(await self.tally_edits_due())

@@ -1,0 +1,207 @@
+"""Deliveries of check-ins to groups and to members: due sends, claims, outcomes, edits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    CheckIn,
+    CheckInStatus,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Event,
+    MemberDelivery,
+    Person,
+)
+
+AnyDelivery = type[Delivery] | type[MemberDelivery]
+
+
+async def due(
+    session: AsyncSession,
+    model: AnyDelivery,
+    *,
+    now: datetime,
+    stale_before: datetime | None,
+    checkin_id: int | None = None,
+) -> list[tuple[int, int, int]]:
+    """(id, attempts, check-in id) of pending sends that may go now, oldest first.
+
+    Free ones wait for no backoff; claimed ones count only once their claim is older than
+    stale_before (their sender is taken to be dead). None: resume every claimed one.
+    """
+    free = model.claimed_at.is_(None) & (model.retry_at.is_(None) | (model.retry_at <= now))
+    stale = (
+        model.claimed_at.is_not(None)
+        if stale_before is None
+        else model.claimed_at <= stale_before  # NULL never compares: only claimed ones
+    )
+    query = select(model.id, model.attempts, model.checkin_id).where(
+        model.status == DeliveryStatus.PENDING, free | stale
+    )
+    if checkin_id is not None:
+        query = query.where(model.checkin_id == checkin_id)
+    rows = await session.execute(query.order_by(model.id))
+    return [(int(i), int(a), int(c)) for i, a, c in rows]
+
+
+async def claim(
+    session: AsyncSession, model: AnyDelivery, delivery_id: int, attempts: int, now: datetime
+) -> bool:
+    """Take a pending send for this sender; of two racing senders only one gets True.
+
+    The attempt count seen when it was found doubles as a version: whoever claimed it in
+    between has raised it, and this UPDATE then matches nothing.
+    """
+    result = await session.execute(
+        update(model)
+        .where(
+            model.id == delivery_id,
+            model.status == DeliveryStatus.PENDING,
+            model.attempts == attempts,
+        )
+        .values(attempts=attempts + 1, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def settle(
+    session: AsyncSession, model: AnyDelivery, delivery_id: int, **values: Any
+) -> None:
+    """Record what came of a claimed send (and release the claim)."""
+    await session.execute(
+        update(model)
+        .where(model.id == delivery_id, model.status == DeliveryStatus.PENDING)
+        .values(claimed_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def next_retry(
+    session: AsyncSession, model: AnyDelivery, checkin_id: int | None
+) -> datetime | None:
+    """The earliest backoff end among pending sends (None: nothing waits)."""
+    query = select(func.min(model.retry_at)).where(
+        model.status == DeliveryStatus.PENDING, model.claimed_at.is_(None)
+    )
+    if checkin_id is not None:
+        query = query.where(model.checkin_id == checkin_id)
+    return await session.scalar(query)
+
+
+async def group_send(
+    session: AsyncSession, delivery_id: int
+) -> tuple[Delivery, CheckIn, Event, District] | None:
+    """A group delivery with its check-in, event and district."""
+    row = (
+        await session.execute(
+            select(Delivery, CheckIn, Event, District)
+            .join(CheckIn, CheckIn.id == Delivery.checkin_id)
+            .join(Event, Event.id == CheckIn.event_id)
+            .join(District, District.id == Delivery.district_id)
+            .where(Delivery.id == delivery_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+async def member_send(
+    session: AsyncSession, delivery_id: int
+) -> tuple[MemberDelivery, CheckIn, Event, District, Person] | None:
+    """A private delivery with its check-in, event, district and person."""
+    row = (
+        await session.execute(
+            select(MemberDelivery, CheckIn, Event, District, Person)
+            .join(CheckIn, CheckIn.id == MemberDelivery.checkin_id)
+            .join(Event, Event.id == CheckIn.event_id)
+            .join(District, District.id == MemberDelivery.district_id)
+            .join(Person, Person.id == MemberDelivery.person_id)
+            .where(MemberDelivery.id == delivery_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+
+
+async def of_checkin(session: AsyncSession, checkin_id: int) -> list[tuple[Delivery, District]]:
+    """A check-in's group deliveries with their districts, by district name."""
+    rows = await session.execute(
+        select(Delivery, District)
+        .join(District, District.id == Delivery.district_id)
+        .where(Delivery.checkin_id == checkin_id)
+        .order_by(District.name_key)
+    )
+    return [(d, district) for d, district in rows]
+
+
+async def for_district(
+    session: AsyncSession, checkin_id: int, district_id: int
+) -> Delivery | None:
+    """The check-in's delivery to one district."""
+    return await session.scalar(
+        select(Delivery).where(
+            Delivery.checkin_id == checkin_id, Delivery.district_id == district_id
+        )
+    )
+
+
+async def for_member(
+    session: AsyncSession, checkin_id: int, person_id: int
+) -> MemberDelivery | None:
+    """The check-in's private delivery to one person."""
+    return await session.scalar(
+        select(MemberDelivery).where(
+            MemberDelivery.checkin_id == checkin_id, MemberDelivery.person_id == person_id
+        )
+    )
+
+
+async def member_statuses(session: AsyncSession, checkin_id: int) -> dict[DeliveryStatus, int]:
+    """How many private deliveries of a check-in are in each status."""
+    rows = await session.execute(
+        select(MemberDelivery.status, func.count(MemberDelivery.id))
+        .where(MemberDelivery.checkin_id == checkin_id)
+        .group_by(MemberDelivery.status)
+    )
+    return {status: int(n) for status, n in rows}
+
+
+async def shown_in_groups(
+    session: AsyncSession, closed_since: datetime
+) -> list[tuple[Delivery, CheckIn, Event, District]]:
+    """Sent group messages of open check-ins, and of ones closed since a moment."""
+    rows = await session.execute(
+        select(Delivery, CheckIn, Event, District)
+        .join(CheckIn, CheckIn.id == Delivery.checkin_id)
+        .join(Event, Event.id == CheckIn.event_id)
+        .join(District, District.id == Delivery.district_id)
+        .where(
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.message_id.is_not(None),
+            Delivery.telegram_chat_id.is_not(None),
+            (CheckIn.status == CheckInStatus.OPEN) | (CheckIn.closed_at >= closed_since),
+        )
+        .order_by(Delivery.id)
+    )
+    return [(d, c, e, district) for d, c, e, district in rows]
+
+
+async def mark_shown(
+    session: AsyncSession, delivery_id: int, shown_hash: str | None, at: datetime
+) -> None:
+    """Record what a group message shows now (None: unknown, edit again when due)."""
+    values: dict[str, Any] = {"last_edited_at": at}
+    if shown_hash is not None:
+        values["shown_text_hash"] = shown_hash
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
