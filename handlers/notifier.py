@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -18,8 +18,10 @@ from telegram.error import (
     TimedOut,
 )
 
+from handlers.checkin_render import render_checkin, render_report, render_summary
 from handlers.i18n import t
 from handlers.render import render
+from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
 from services.ports import Notice, Sent
 
 log = logging.getLogger(__name__)
@@ -50,17 +52,75 @@ class TelegramNotifier:
         self._tz = tz
         self._language = language
 
-    async def notify(self, chat_id: int, notice: Notice, language: str | None = None) -> Sent:
-        """Render and send one notice; never raises for what Telegram answers."""
-        text = render(notice, self._tz, language or self._language)
+    async def _send(
+        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> Sent:
         try:
             sent = await self._bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                disable_web_page_preview=True,
             )
         except TelegramError as exc:
             log.info("send to %s failed: %s", chat_id, exc)
             return sent_from_error(chat_id, exc)
         return Sent(True, message_id=sent.message_id)
+
+    async def notify(self, chat_id: int, notice: Notice, language: str | None = None) -> Sent:
+        """Render and send one notice; never raises for what Telegram answers."""
+        return await self._send(chat_id, render(notice, self._tz, language or self._language))
+
+    async def send_checkin(
+        self, chat_id: int, message: CheckInMessage, language: str | None = None
+    ) -> Sent:
+        """Post a check-in with its answer buttons."""
+        text, keyboard = render_checkin(message, self._tz, language or self._language)
+        return await self._send(chat_id, text, keyboard)
+
+    async def edit_checkin(
+        self, chat_id: int, message_id: int, message: CheckInMessage, language: str | None = None
+    ) -> Sent:
+        """Show a posted check-in anew (a changed tally, or closed with the final tally)."""
+        text, keyboard = render_checkin(message, self._tz, language or self._language)
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as exc:
+            # The screen already shows exactly this: the goal of the edit is reached.
+            if "not modified" in exc.message.lower():
+                return Sent(True, message_id=message_id)
+            return sent_from_error(chat_id, exc)
+        except TelegramError as exc:
+            return sent_from_error(chat_id, exc)
+        return Sent(True, message_id=message_id)
+
+    async def send_delivery_report(
+        self, chat_id: int, report: DeliveryReport, language: str | None = None
+    ) -> Sent:
+        """Tell a chief where the check-in arrived and where not."""
+        return await self._send(
+            chat_id, render_report(report, self._tz, language or self._language)
+        )
+
+    async def send_summary(
+        self, chat_id: int, summary: CheckInSummary, language: str | None = None
+    ) -> Sent:
+        """Send the closing summary, in as many messages as it needs."""
+        first: Sent | None = None
+        for part in render_summary(summary, self._tz, language or self._language):
+            sent = await self._send(chat_id, part)
+            first = first or sent
+            if not sent.ok:
+                return sent
+        return first or Sent(True)
 
     async def leave_chat(self, chat_id: int, notice: Notice | None = None) -> Sent:
         """Say a last notice in a group, if any, and leave it."""

@@ -23,6 +23,10 @@ def render(notice: Notice, tz: ZoneInfo, language: str | None = None) -> str:
     for name, value in notice.params.items():
         if isinstance(value, datetime):
             values[name] = local_time(value, tz, language)
+        elif name == "role" and isinstance(value, str):
+            # Services pass a role as its stored value ('bondgenoot', 'chef'); people read it
+            # in their language through the role.<value> texts.
+            values[name] = t(f"role.{value}", language)
         elif isinstance(value, list | tuple):
             values[name] = ", ".join(str(v) for v in value)
         else:

@@ -83,11 +83,14 @@ class PeopleService:
             if person is None:
                 return False
             back = not person.privately_reachable
+            # A coordinator from the config is stored nameless until they first write; their
+            # menu could not be set before that (no private chat yet), so it is set now.
+            first = not person.display_name
             if not back and (not display_name or person.display_name == display_name):
                 return False
             person.privately_reachable = True
             person.display_name = display_name or person.display_name
-            if back:
+            if back or first:
                 # The menu may not have reached them while they had blocked the bot.
                 await outbox.push_commands(s, person)
             await uow.commit()

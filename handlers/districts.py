@@ -1,0 +1,68 @@
+"""/wijk and /wijken in the private chat: coordinators manage districts, chiefs see theirs."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+
+from handlers.context import BotContext
+from handlers.district_texts import DistrictOutcome, district_reply, overview_messages
+
+# `/wijk <naam>` creates; these first words choose another action instead.
+RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"
+
+
+def command_rest(text: str | None) -> str:
+    """Return what follows the command word ('/wijk@bot  a b' → 'a b')."""
+    parts = (text or "").split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def parse_wijk(rest: str) -> tuple[str, str, str]:
+    """Split /wijk's arguments into (action, name, new name); action '' means create."""
+    first, *more = rest.split(None, 1) or [""]
+    action, tail = first.casefold(), "".join(more)
+    if action == RENAME:
+        old, equals, new = tail.partition("=")
+        # Without '=' the request cannot be understood: an empty name makes the service
+        # answer with the usage (coordinators) or the refusal (everybody else).
+        return (RENAME, old.strip(), new.strip()) if equals else (RENAME, "", "")
+    if action in (ARCHIVE, RESTORE):
+        return action, tail.strip(), ""
+    return "", rest, ""
+
+
+async def wijk(update: Update, context: BotContext) -> None:
+    """Create, rename, archive or restore a district (coordinators only)."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = context.services
+    actor = services.actor(user.id, user.full_name)
+    action, name, new_name = parse_wijk(command_rest(message.text))
+    outcome: DistrictOutcome
+    if action == RENAME:
+        outcome = await services.districts.rename_district(actor, name, new_name)
+    elif action == ARCHIVE:
+        outcome = await services.districts.archive_district(actor, name)
+    elif action == RESTORE:
+        outcome = await services.districts.unarchive_district(actor, name)
+    else:
+        outcome = await services.districts.create_district(actor, name)
+    await _reply(message, district_reply(outcome, services.language))
+
+
+async def wijken(update: Update, context: BotContext) -> None:
+    """List the districts with their group and people: all for coordinators, own for chiefs."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services = context.services
+    rows = await services.districts.list_districts(services.actor(user.id, user.full_name))
+    for text in overview_messages(rows, services.language):
+        await _reply(message, text)
+
+
+async def _reply(message: Message, text: str) -> None:
+    """Answer in the chat the command came from."""
+    await message.reply_text(text, parse_mode=ParseMode.HTML)

@@ -1,0 +1,122 @@
+"""What a group, a chief and a coordinator read: the check-in message, report and summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from handlers.checkin_callbacks import AnswerPress
+from handlers.checkin_render import MESSAGE_LIMIT, render_checkin, render_report, render_summary
+from services.checkins.scale import DEFAULT_SCALE
+from services.checkins.views import (
+    CheckInMessage,
+    CheckInSummary,
+    Count,
+    DeliveryReport,
+    DistrictSummary,
+    FreeText,
+    TallyView,
+    Undelivered,
+)
+
+AMS = ZoneInfo("Europe/Amsterdam")
+CLOSES = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # maandag 21:00 in Amsterdam
+
+
+def _message(*, open_: bool = True, shown: bool = True, responded: int = 7) -> CheckInMessage:
+    counts = tuple(
+        Count(str(level.code), level.label_key, {1: 3, 3: 4}.get(level.code, 0))
+        for level in DEFAULT_SCALE.levels
+    )
+    return CheckInMessage(
+        checkin_id=12,
+        district_id=3,
+        district="Overvecht",
+        event="Aanslag op moskee <Québec>",
+        closes_at=CLOSES,
+        open=open_,
+        tally=TallyView(responded, 12, shown, counts if shown else ()),
+        choices=DEFAULT_SCALE.levels if open_ else (),
+    )
+
+
+def test_open_group_message_shows_question_deadline_tally_and_six_buttons() -> None:
+    text, keyboard = render_checkin(_message(), AMS, "nl")
+    assert "Aanslag op moskee &lt;Québec&gt;" in text
+    assert "Hoe is de stemming in <b>Overvecht</b>?" in text
+    assert "Antwoorden kan tot ma 7 dec 21:00." in text
+    assert "7 van 12 bondgenoten hebben gereageerd." in text
+    assert "Rustig 3 · Onrust 4" in text
+    assert keyboard is not None
+    labels = [b.text for row in keyboard.inline_keyboard for b in row]
+    assert labels == [
+        "Rustig",
+        "Onderwerp van gesprek",
+        "Onrust",
+        "Spanning loopt op",
+        "Acuut",
+        "Weet niet",
+    ]
+    data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
+    assert AnswerPress.parse(str(data[2])) == AnswerPress(12, 3, 3)
+
+
+def test_hidden_tally_shows_only_the_response_count() -> None:
+    text, _ = render_checkin(_message(shown=False, responded=1), AMS, "nl")
+    assert "1 van 12 bondgenoten heeft gereageerd." in text
+    assert "Rustig" not in text
+    assert "getoond als de peiling sluit" in text
+
+
+def test_closed_message_has_no_buttons_and_says_gesloten() -> None:
+    text, keyboard = render_checkin(_message(open_=False), AMS, "nl")
+    assert "Gesloten." in text and keyboard is None
+    assert "Antwoorden kan tot" not in text
+
+
+def test_report_names_failed_districts_and_reasons() -> None:
+    report = DeliveryReport(
+        checkin_id=12,
+        event="Couppoging",
+        closes_at=CLOSES,
+        sent=("Overvecht", "Zuilen"),
+        undelivered=(Undelivered("Kanaleneiland", "kicked", "Forbidden: bot was kicked"),),
+        pending=(),
+    )
+    text = render_report(report, AMS, "nl")
+    assert "Verstuurd naar 2 wijken: Overvecht, Zuilen" in text
+    assert "Kanaleneiland: bot is uit de groep verwijderd (Forbidden: bot was kicked)" in text
+
+
+def _district(name: str, texts: int = 0) -> DistrictSummary:
+    return DistrictSummary(
+        district_id=1,
+        district=name,
+        responded=3,
+        key_figures=4,
+        response_rate=0.75,
+        counts=(Count("1", "scale.1", 1), Count("3", "scale.3", 2)),
+        median=3.0,
+        directions=(Count("rising", "direction.rising", 2),),
+        themes=(Count("polarisatie", "theme.polarisatie", 1),),
+        contact_requests=1,
+        free_texts=tuple(FreeText(chr(65 + i % 26), "x" * 900 + "<b>") for i in range(texts)),
+        previous=None,
+    )
+
+
+def test_summary_shows_rate_median_and_escaped_free_text() -> None:
+    summary = CheckInSummary(12, "Couppoging", CLOSES, CLOSES, (_district("Zuilen", 1),), ())
+    (text,) = render_summary(summary, AMS, "nl")
+    assert "<b>Zuilen</b>: 3 van 4 gereageerd (75%)" in text
+    assert "Mediaan: 3 (Onrust)" in text
+    assert "1 contactverzoek" in text
+    assert "&lt;b&gt;" in text
+
+
+def test_long_summary_is_split_without_cutting_lines() -> None:
+    summary = CheckInSummary(12, "E", CLOSES, CLOSES, (_district("A", 6), _district("B", 6)), ())
+    parts = render_summary(summary, AMS, "nl")
+    assert len(parts) > 1
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert sum(p.count("Bondgenoot ") for p in parts) == 12
