@@ -19,8 +19,13 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """Explain what the bot does and which commands there are."""
-    message = update.effective_message
-    if message is None:
+    """Explain the bot and list exactly the commands this person's roles allow."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
         return
-    await message.reply_text(t("help.text", context.services.language), parse_mode=ParseMode.HTML)
+    language = context.services.language
+    names = await context.services.people.commands_for(user.id)
+    lines = [t("help.head", language)]
+    lines += [f"/{name} — {t(f'command.{name}', language)}" for name in names]
+    lines += ["", t("help.footer", language)]
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)

@@ -27,7 +27,7 @@ async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAc
     await sandbox.next_message(ali.chat_with(tg_bot), timeout=10)
     await ali.send(tg_bot, "/help")
     reply = await sandbox.next_message(ali.chat_with(tg_bot), timeout=10)
-    assert reply.text is not None and "/help — deze uitleg" in reply.text
+    assert reply.text is not None and "/help — Wat kan ik hier doen?" in reply.text
 
 
 async def test_commands_for_other_bots_and_edited_commands_get_nothing(
@@ -49,7 +49,24 @@ async def test_commands_for_other_bots_and_edited_commands_get_nothing(
 
 
 def _is_help(message: Message) -> bool:
-    return "/help — deze uitleg" in (message.text or "")
+    return "/help — Wat kan ik hier doen?" in (message.text or "")
+
+
+async def test_help_lists_the_commands_of_the_persons_role(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    stranger = sandbox.add_person("Vreemde")
+    await stranger.start(tg_bot)
+    await stranger.send(tg_bot, "/help")
+    stranger_help = await sandbox.next_message(stranger.chat_with(tg_bot), predicate=_is_help)
+    await coordinator.start(tg_bot)
+    await coordinator.send(tg_bot, "/help")
+    coordinator_help = await sandbox.next_message(
+        coordinator.chat_with(tg_bot), predicate=_is_help
+    )
+    assert "/wijk — " not in (stranger_help.text or "")
+    assert "/wijk — Wijk aanmaken, hernoemen of archiveren" in (coordinator_help.text or "")
+    assert "/uitnodigen — " in (coordinator_help.text or "")
 
 
 async def test_private_command_menu_is_set_in_dutch(

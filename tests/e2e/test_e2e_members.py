@@ -173,7 +173,7 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     other_fatima = sandbox.add_person("Fatima", language_code="nl")
     await join(sandbox, coordinator, tg_bot, other_fatima, "Overvecht")
 
-    assert menu(sandbox, tg_bot, net.fatima) == ["peilingen", "mijngegevens", "stoppen", "help"]
+    assert menu(sandbox, tg_bot, net.fatima) == ["peilingen", "stoppen", "help"]
     ambiguous = await ask(sandbox, coordinator, tg_bot, "/verwijderen Overvecht fatima")
     assert ambiguous.splitlines() == [
         "Meer mensen heten zo. Gebruik het nummer van degene die je bedoelt:",
@@ -231,7 +231,7 @@ async def test_menus_differ_per_role(
     assert {"uitnodigen", "verwijderen", "wijk", "leden"} <= set(coordinator_menu)
     assert {"peiling", "leden", "stoppen"} <= set(chief_menu)
     assert not {"uitnodigen", "verwijderen", "wijk"} & set(chief_menu)
-    assert figure_menu == ["peilingen", "mijngegevens", "stoppen", "help"]
+    assert figure_menu == ["peilingen", "stoppen", "help"]
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.
     scope = {"type": "chat", "chat_id": net.fatima.id}
@@ -241,7 +241,7 @@ async def test_menus_differ_per_role(
     # A key figure who becomes chief of a second district gets the chief's menu as well.
     await join(sandbox, coordinator, tg_bot, net.fatima, "Kanaleneiland chef")
     await sandbox.wait_for(lambda: "peiling" in menu(sandbox, tg_bot, net.fatima))
-    assert {"peiling", "leden", "mijngegevens"} <= set(menu(sandbox, tg_bot, net.fatima))
+    assert {"peiling", "leden", "peilingen"} <= set(menu(sandbox, tg_bot, net.fatima))
 
 
 async def test_stopping_with_confirmation(

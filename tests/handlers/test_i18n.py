@@ -32,8 +32,8 @@ def test_user_input_is_escaped_unless_marked_safe() -> None:
 
 
 def test_unknown_language_falls_back_to_dutch() -> None:
-    assert t("help.text", "tr") == t("help.text", "nl")
-    assert t("help.text", "en") != t("help.text", "nl")
+    assert t("help.footer", "tr") == t("help.footer", "nl")
+    assert t("help.footer", "en") != t("help.footer", "nl")
 
 
 def test_missing_key_and_missing_placeholder_fail_loudly() -> None:
