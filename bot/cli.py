@@ -59,6 +59,113 @@ def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    # Required, but checked by cmd_export: a bad config file is reported before any usage.
+    parser.add_argument("--format", choices=("csv", "xlsx", "jsonl"), help="required")
+    parser.add_argument("--output", metavar="FILE", type=Path, help="required")
+    parser.add_argument(
+        "--district",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="repeat for more (default: all)",
+    )
+    # Dates are parsed by cmd_export, so that a bad one gets one line, not argparse's usage.
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="first local day (inclusive)")
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help="last local day (inclusive)")
+    parser.add_argument("--names", action="store_true", help="add names and Telegram ids")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--summaries", action="store_true", help="per check-in and district")
+    kind.add_argument("--audit", action="store_true", help="the audit log instead")
+    parser.add_argument(
+        "--min-respondents",
+        nargs="?",
+        const="",  # given without K: the config's export.min_respondents
+        metavar="K",
+        help="with --summaries: blank figures under K respondents (K from the config if omitted)",
+    )
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Export answers, per-district summaries or the audit log to CSV, XLSX or JSON Lines."""
+    import asyncio
+    from datetime import date
+
+    from services import exports as ex
+    from services.outcomes import Denied, UnknownDistrict
+
+    if args.format is None or args.output is None:
+        return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)
+    kind: ex.ExportKind = "audit" if args.audit else "summaries" if args.summaries else "answers"
+    k: int | None = None
+    if args.min_respondents is not None:
+        raw = args.min_respondents or str(settings.export.min_respondents)
+        if kind != "summaries" or not raw.isdigit() or int(raw) < 1:
+            return _fail("--min-respondents needs --summaries and a K of at least 1", EXIT_USAGE)
+        k = int(raw)
+    if kind == "audit" and (args.district or args.names):
+        return _fail("--district and --names do not apply to --audit", EXIT_USAGE)
+    days: list[date | None] = []
+    for option, raw in (("since", args.since), ("until", args.until)):
+        try:
+            days.append(None if raw is None else date.fromisoformat(raw))
+        except ValueError:
+            return _fail(f"--{option} {raw!r} is not a date: use YYYY-MM-DD", EXIT_USAGE)
+    since, until = days
+    request = ex.ExportRequest(
+        args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
+    )
+    key = settings.privacy.pseudonym_key
+
+    async def run() -> ex.ExportOutcome:
+        from services.ports import SystemClock
+        from storage.engine import create_engine, make_sessionmaker
+        from storage.uow import UnitOfWorkFactory
+
+        engine = create_engine(settings.database_url)
+        try:
+            service = ex.ExportService(
+                UnitOfWorkFactory(make_sessionmaker(engine)),
+                SystemClock(),
+                settings.tz,
+                pseudonym_key=None if key is None else key.get_secret_value().encode(),
+                min_respondents=settings.export.min_respondents,
+            )
+            return await service.export(None, request, args.output)
+        finally:
+            await engine.dispose()
+
+    try:
+        outcome = asyncio.run(run())
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"cannot read the database {where}: {reason}", EXIT_FAILED)
+    match outcome:
+        case ex.Exported(path=path, rows=rows):
+            print(f"Exported {rows} rows ({kind}, {args.format}) to {path}")
+            return EXIT_OK
+        case UnknownDistrict(name=name, suggestions=near):
+            hint = ", ".join(repr(n) for n in near)
+            also = f"did you mean {hint}?" if near else "no district has a similar name"
+            return _fail(f"unknown district {name!r} ({also})", EXIT_USAGE)
+        case ex.BadPeriod(since=first, until=last):
+            return _fail(f"--since {first} is after --until {last}", EXIT_USAGE)
+        case ex.NoPseudonymKey():
+            return _fail(
+                "no pseudonym key: set privacy.pseudonym_key in the config file (or "
+                "BONDGENOTEN_PRIVACY__PSEUDONYM_KEY) to a long random secret, and keep it: "
+                "it keeps each person's pseudonym the same in every export",
+                EXIT_USAGE,
+            )
+        case ex.Unwritable(path=path, reason=why):
+            return _fail(f"cannot write {path}: {why}", EXIT_USAGE)
+        case ex.WriteFailed(path=path, reason=why):
+            return _fail(f"export to {path} failed, no file was left: {why}", EXIT_FAILED)
+        case Denied() | ex.NamesNotAllowed():  # only chat users are refused; kept for mypy
+            return _fail("not allowed", EXIT_USAGE)
+
+
 @dataclass(frozen=True)
 class Command:
     """One command: the words that name it and the function that runs it."""
@@ -76,6 +183,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("run",), cmd_run),
     Command(("db", "upgrade"), cmd_db_upgrade),
     Command(("config", "check"), cmd_config_check),
+    Command(("export",), cmd_export, _export_arguments),
 )
 GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}
 

@@ -1,0 +1,144 @@
+"""The export service: check the request, stream rows into a file, log it in the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import aclosing
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.access import Actor
+from services.checkins.scale import DEFAULT_SCALE, Scale
+from services.exports.answers import answers_plan
+from services.exports.audit_export import audit_plan
+from services.exports.files import PartFile, reason, reserve
+from services.exports.filters import ExportFilter, ExportRequest, resolve
+from services.exports.outcomes import Exported, ExportOutcome, NoPseudonymKey, WriteFailed
+from services.exports.plan import Plan, Rows
+from services.exports.pseudonyms import Pseudonyms
+from services.exports.summaries import summaries_plan
+from services.exports.writers import RowWriter, open_writer
+from services.ports import Clock
+from storage.queries import audit
+from storage.uow import UnitOfWorkFactory
+
+
+class ExportService:
+    """Export answers, per-district summaries or the audit log, for the chat and the CLI."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        tz: ZoneInfo,
+        *,
+        pseudonym_key: bytes | None,
+        min_respondents: int,
+        scale: Scale = DEFAULT_SCALE,
+    ) -> None:
+        self._uow, self._clock, self._tz, self._scale = uow, clock, tz, scale
+        self._key = pseudonym_key
+        # From settings.export.min_respondents: the k a caller uses when it asks to suppress.
+        self.min_respondents = min_respondents
+
+    async def export(
+        self, actor: Actor | None, request: ExportRequest, output: Path
+    ) -> ExportOutcome:
+        """Write the export to `output` if the actor may; actor None is the command line.
+
+        The file appears under its name only when complete, and only after its audit entry
+        is committed: there is never an export that the audit log does not know about.
+        """
+        if request.kind == "answers" and not self._key:
+            return NoPseudonymKey()
+        async with self._uow() as uow:
+            allowed = await resolve(uow.session, actor, request, self._tz)
+            if not isinstance(allowed, ExportFilter):
+                return allowed
+            part = await asyncio.to_thread(reserve, output)
+            if not isinstance(part, PartFile):
+                return part
+            try:
+                rows = await self._write(uow.session, request, allowed, part)
+            except OSError as exc:
+                await asyncio.to_thread(part.discard)
+                return WriteFailed(part.target, reason(exc))
+            except BaseException:
+                await asyncio.to_thread(part.discard)
+                raise
+        # Its own transaction, after the read one ended: on SQLite both would want the lock.
+        try:
+            async with self._uow() as uow:
+                audit.record(
+                    uow.session,
+                    at=self._clock.now(),
+                    actor_telegram_id=None if actor is None else actor.telegram_user_id,
+                    action=f"export.{request.kind}",
+                    subject="cli" if actor is None else "chat",
+                    details=_details(request, allowed, rows, part.target),
+                )
+                await uow.commit()
+            await asyncio.to_thread(part.publish)
+        except OSError as exc:
+            await asyncio.to_thread(part.discard)
+            return WriteFailed(part.target, reason(exc))
+        except BaseException:
+            await asyncio.to_thread(part.discard)
+            raise
+        return Exported(part.target, request.kind, request.format, rows, allowed.names)
+
+    async def _plan(self, s: AsyncSession, request: ExportRequest, f: ExportFilter) -> Plan:
+        if request.kind == "audit":
+            return audit_plan(f.window, self._tz)
+        if request.kind == "summaries":
+            k = request.min_respondents
+            return await summaries_plan(s, f.window, self._scale, self._tz, k)
+        assert self._key is not None
+        return answers_plan(f.window, f.names, Pseudonyms(self._key), self._scale, self._tz)
+
+    async def _write(
+        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile
+    ) -> int:
+        plan = await self._plan(s, request, f)
+        writer = await asyncio.to_thread(
+            open_writer, request.format, part.path, plan.columns, plan.title
+        )
+        count = 0
+        try:
+            async with aclosing(plan.batches(s)) as batches:
+                async for batch in batches:
+                    # Shaping and writing run in a thread, batch by batch, so a large export
+                    # from the chat does not stall the bot's event loop.
+                    count += await asyncio.to_thread(_put, writer, partial(plan.shape, batch))
+            count += await asyncio.to_thread(_put, writer, plan.rest)
+            await asyncio.to_thread(writer.finish)
+        except BaseException:
+            await asyncio.to_thread(writer.abort)
+            raise
+        return count
+
+
+def _put(writer: RowWriter, rows_of: Callable[[], Rows]) -> int:
+    rows = rows_of()
+    writer.write(rows)
+    return len(rows)
+
+
+def _details(request: ExportRequest, f: ExportFilter, rows: int, path: Path) -> dict[str, Any]:
+    """What the audit log keeps about an export: the filter, the format, names, the count."""
+    return {
+        "kind": request.kind,
+        "format": request.format,
+        "since": None if request.since is None else request.since.isoformat(),
+        "until": None if request.until is None else request.until.isoformat(),
+        "districts": list(f.districts) or "all",
+        "names": f.names,
+        "min_respondents": request.min_respondents if request.kind == "summaries" else None,
+        "rows": rows,
+        "file": path.name,
+    }

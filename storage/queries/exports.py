@@ -1,0 +1,179 @@
+"""Exports: answers, per-district counts and the audit log, streamed in batches; never commit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Executable, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    AuditEntry,
+    CheckIn,
+    Delivery,
+    DeliveryStatus,
+    District,
+    Event,
+    FollowUp,
+    Membership,
+    Person,
+    Role,
+)
+
+# Rows per fetch: big enough to amortise the round trips, small enough to stay flat.
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which rows: a half-open UTC interval [start, end) and districts (None: all)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    district_ids: frozenset[int] | None = None
+
+
+# Batches of SQLAlchemy Rows (typed Any: Row's type parameters differ between 2.0 and 2.1);
+# an async generator, so the caller can close it (and its cursor) when it stops early.
+Batches = AsyncGenerator[Sequence[Any], None]
+
+
+async def _stream(session: AsyncSession, query: Executable, batch: int | None) -> Batches:
+    # yield_per makes each driver fetch in batches — asyncpg through a server-side cursor,
+    # aiosqlite by stepping the statement — so no more than one batch is ever in memory.
+    # On the session's connection, in its transaction: plain Core rows skip the ORM's
+    # per-row loading, which costs about a third of the time on a million rows.
+    connection = await session.connection()
+    result = await connection.stream(query.execution_options(yield_per=batch or BATCH))
+    try:
+        async for part in result.partitions():
+            yield part
+    finally:
+        await result.close()
+
+
+def _within(column: Any, window: Window) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if window.start is not None:
+        found.append(column >= window.start)
+    if window.end is not None:
+        found.append(column < window.end)
+    return found
+
+
+def answers(session: AsyncSession, window: Window, batch: int | None = None) -> Batches:
+    """Every current answer answered within the window, with its follow-up, in batches."""
+    query = (
+        select(
+            Answer.checkin_id,
+            Event.description.label("event"),
+            District.name.label("district"),
+            Answer.answered_at,
+            Answer.code,
+            FollowUp.direction,
+            FollowUp.themes,
+            FollowUp.free_text,
+            FollowUp.contact_requested,
+            Person.telegram_user_id,
+            Person.display_name,
+        )
+        .join(CheckIn, CheckIn.id == Answer.checkin_id)
+        .join(Event, Event.id == CheckIn.event_id)
+        .join(District, District.id == Answer.district_id)
+        .join(Person, Person.id == Answer.person_id)
+        .outerjoin(
+            FollowUp,
+            and_(FollowUp.checkin_id == Answer.checkin_id, FollowUp.person_id == Answer.person_id),
+        )
+        .where(*_within(Answer.answered_at, window))
+        .order_by(Answer.checkin_id, Answer.answered_at, Answer.id)
+    )
+    if window.district_ids is not None:
+        query = query.where(Answer.district_id.in_(window.district_ids))
+    return _stream(session, query, batch)
+
+
+def district_counts(session: AsyncSession, window: Window, batch: int | None = None) -> Batches:
+    """Per check-in opened within the window and district: one row per answered code.
+
+    A district with no answers gives one row with code and n NULL. Rows of one check-in and
+    district come together, ordered by check-in and district name, so they can be folded
+    while streaming.
+    """
+    counts = (
+        select(Answer.checkin_id, Answer.district_id, Answer.code, func.count().label("n"))
+        .group_by(Answer.checkin_id, Answer.district_id, Answer.code)
+        .subquery()
+    )
+    query = (
+        select(
+            Delivery.checkin_id,
+            Event.description.label("event"),
+            CheckIn.opened_at,
+            District.id.label("district_id"),
+            District.name.label("district"),
+            Delivery.key_figures_at_close,
+            counts.c.code,
+            counts.c.n,
+        )
+        .join(CheckIn, CheckIn.id == Delivery.checkin_id)
+        .join(Event, Event.id == CheckIn.event_id)
+        .join(District, District.id == Delivery.district_id)
+        .outerjoin(
+            counts,
+            and_(
+                counts.c.checkin_id == Delivery.checkin_id,
+                counts.c.district_id == Delivery.district_id,
+            ),
+        )
+        # A group message that never arrived still counts when members answered privately.
+        .where(or_(Delivery.status == DeliveryStatus.SENT, counts.c.n.is_not(None)))
+        .where(*_within(CheckIn.opened_at, window))
+        .order_by(Delivery.checkin_id, District.name_key, District.id, counts.c.code)
+    )
+    if window.district_ids is not None:
+        query = query.where(Delivery.district_id.in_(window.district_ids))
+    return _stream(session, query, batch)
+
+
+def audit_entries(session: AsyncSession, window: Window, batch: int | None = None) -> Batches:
+    """The audit log within the window, oldest first, in batches (districts do not apply)."""
+    query = (
+        select(
+            AuditEntry.id,
+            AuditEntry.at,
+            AuditEntry.actor_telegram_id,
+            AuditEntry.action,
+            AuditEntry.subject,
+            AuditEntry.details,
+        )
+        .where(*_within(AuditEntry.at, window))
+        .order_by(AuditEntry.id)
+    )
+    return _stream(session, query, batch)
+
+
+async def roster_sizes(session: AsyncSession) -> dict[int, int]:
+    """The current number of key figures per district (one small row per district)."""
+    rows = await session.execute(
+        select(Membership.district_id, func.count(Membership.id))
+        .where(Membership.role == Role.KEY_FIGURE)
+        .group_by(Membership.district_id)
+    )
+    return {district_id: int(n) for district_id, n in rows}
+
+
+async def chief_districts(session: AsyncSession, telegram_user_id: int) -> list[District]:
+    """The districts in which this person is a chief, by name."""
+    rows = await session.scalars(
+        select(District)
+        .join(Membership, Membership.district_id == District.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Person.telegram_user_id == telegram_user_id, Membership.role == Role.CHIEF)
+        .order_by(District.name_key)
+    )
+    return list(rows)
