@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option of a transaction that only reads (see UnitOfWorkFactory.read_only).
+READ_ONLY = "bondgenoten_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,8 +48,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that later writes
-        # fails with "database is locked" at once instead of waiting for busy_timeout.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # fails with "database is locked" at once instead of waiting for busy_timeout. A
+        # long read (an export) must not hold that lock, so read-only work begins deferred.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

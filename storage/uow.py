@@ -7,13 +7,18 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.engine import READ_ONLY
+
 
 class UnitOfWork:
     """Open a session on enter; roll back anything not committed on exit."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
+        self._read_only = read_only
 
     @property
     def session(self) -> AsyncSession:
@@ -26,6 +31,9 @@ class UnitOfWork:
         if self._session is not None:
             raise RuntimeError("UnitOfWork is not re-entrant; make a new one per operation")
         self._session = self._sessionmaker()
+        if self._read_only:
+            # Procure the connection now, so the option is there when the transaction begins.
+            await self._session.connection(execution_options={READ_ONLY: True})
         return self
 
     async def __aexit__(
@@ -60,3 +68,7 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker)
+
+    def read_only(self) -> UnitOfWork:
+        """A unit of work that only reads: on SQLite it does not take the write lock."""
+        return UnitOfWork(self.sessionmaker, read_only=True)

@@ -56,7 +56,7 @@ class ExportService:
         """
         if request.kind == "answers" and not self._key:
             return NoPseudonymKey()
-        async with self._uow() as uow:
+        async with self._uow.read_only() as uow:
             allowed = await resolve(uow.session, actor, request, self._tz)
             if not isinstance(allowed, ExportFilter):
                 return allowed

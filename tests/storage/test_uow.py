@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,5 +47,28 @@ async def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
             assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
             assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 10_000
+    finally:
+        await engine.dispose()
+
+
+async def test_a_long_read_does_not_block_writers_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    from storage.migrate import upgrade_url
+
+    await upgrade_url(url)
+    engine = create_engine(url)
+    uow_factory = UnitOfWorkFactory(make_sessionmaker(engine))
+    try:
+        async with uow_factory.read_only() as reader:
+            await reader.session.scalar(select(func.count(District.id)))
+
+            async def write() -> None:
+                async with uow_factory() as writer:
+                    writer.session.add(District(name="W", name_key="w", created_at=NOW))
+                    await writer.commit()
+
+            # With the write lock held by the reader this would wait for busy_timeout (10 s).
+            await asyncio.wait_for(write(), timeout=3)
+        assert await _count(uow_factory) == 1
     finally:
         await engine.dispose()
