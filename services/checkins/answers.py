@@ -72,7 +72,11 @@ class _Lookups:
         if key not in self._groups:
             self._groups[key] = await deliveries.for_district(self.s, *key)
         group = self._groups[key]
-        if group is not None and group.message_id == press.message_id:
+        if (
+            group is not None
+            and group.message_id == press.message_id
+            and group.telegram_chat_id == press.chat_id
+        ):
             return True
         if person is None:
             return False
@@ -84,6 +88,8 @@ class _Lookups:
             private is not None
             and private.district_id == press.district_id
             and private.message_id == press.message_id
+            # A private question lives in the person's own chat, whose id is theirs.
+            and press.chat_id == person.telegram_user_id
         )
 
 
@@ -95,10 +101,17 @@ class AnswerService:
         self._settings = settings
 
     async def record_answer(
-        self, telegram_user_id: int, checkin_id: int, district_id: int, message_id: int, code: int
+        self,
+        telegram_user_id: int,
+        checkin_id: int,
+        district_id: int,
+        message_id: int,
+        code: int,
+        *,
+        chat_id: int,
     ) -> AnswerOutcome:
         """Check one press and store it; acknowledged only once committed."""
-        press = Press(telegram_user_id, checkin_id, district_id, message_id, code)
+        press = Press(telegram_user_id, checkin_id, district_id, message_id, code, chat_id)
         [outcome] = await self.record_answers([press])
         return outcome
 

@@ -142,6 +142,8 @@ class Press:
     district_id: int
     message_id: int
     code: int
+    # Message ids count per chat, so the chat is part of which message was pressed.
+    chat_id: int
 
 
 # Follow-ups.

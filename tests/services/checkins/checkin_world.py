@@ -82,13 +82,19 @@ class Net:
         code: int,
         district: str | None = None,
         message_id: int | None = None,
+        chat_id: int | None = None,
     ) -> AnswerOutcome:
         """Press a button on the group message of the person's (or a given) district."""
         district = district or district_of(user)
         if message_id is None:
             message_id = self.notifier.message_id(GROUPS[district], checkin_id)
         return await self.checkins.answers.record_answer(
-            user, checkin_id, self.district_ids[district], message_id, code
+            user,
+            checkin_id,
+            self.district_ids[district],
+            message_id,
+            code,
+            chat_id=GROUPS[district] if chat_id is None else chat_id,
         )
 
     async def deliveries(self, checkin_id: int) -> dict[str, Delivery]:

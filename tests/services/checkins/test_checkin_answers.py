@@ -89,7 +89,14 @@ async def test_forged_and_stale_presses_store_nothing(
     # Another check-in's id on this message.
     assert await net.press(3001, second, 3, message_id=ov_first) == NotForYou()
     # Another district's id on this message (the key figure's own district is Overvecht).
-    assert await net.press(3001, first, 3, KANALENEILAND, message_id=ov_first) == NotForYou()
+    forged = await net.press(
+        3001, first, 3, KANALENEILAND, message_id=ov_first, chat_id=GROUPS[OVERVECHT]
+    )
+    assert forged == NotForYou()
+    # The right message id, but in another group's chat: ids count per chat.
+    assert await net.press(3001, first, 3, message_id=ov_first, chat_id=GROUPS[ZUILEN]) == (
+        NotForYou()
+    )
     # A made-up message id.
     assert await net.press(3001, first, 3, message_id=ka_first + 99) == NotForYou()
     # Codes off the scale.
@@ -131,7 +138,11 @@ async def test_a_press_on_the_private_message_counts_too(
     await set_district(world, OVERVECHT, ask_privately=True)
     checkin_id = await net.sent()
     [(private_id, _)] = notifier.posted_to(3001)
-    outcome = await net.press(3001, checkin_id, 2, message_id=private_id)
+    # The same message id in someone else's chat is not this person's private question.
+    assert await net.press(3001, checkin_id, 2, message_id=private_id, chat_id=3002) == (
+        NotForYou()
+    )
+    outcome = await net.press(3001, checkin_id, 2, message_id=private_id, chat_id=3001)
     assert isinstance(outcome, Recorded) and outcome.first_time
     # Somebody else's private message is not theirs to press.
     [(other_id, _)] = notifier.posted_to(3002)
@@ -158,18 +169,18 @@ async def test_a_batch_gives_the_same_outcomes_as_pressing_one_by_one(
         ov = net.district_ids[OVERVECHT]
         mid = notifier.message_id(GROUPS[OVERVECHT], checkin_id)
         return [
-            Press(3001, checkin_id, ov, mid, 3),
-            Press(3002, checkin_id, ov, mid, 1),
-            Press(3001, checkin_id, ov, mid, 3),  # double press
-            Press(3001, checkin_id, ov, mid, 5),  # changed (and acute)
-            Press(3101, checkin_id, ov, mid, 2),  # not a member here
-            Press(3003, checkin_id, ov, mid, 9),  # off the scale
-            Press(3003, checkin_id, ov, mid + 1000, 2),  # wrong message
-            Press(3004, checkin_id, ov, mid, 0),
+            Press(3001, checkin_id, ov, mid, 3, GROUPS[OVERVECHT]),
+            Press(3002, checkin_id, ov, mid, 1, GROUPS[OVERVECHT]),
+            Press(3001, checkin_id, ov, mid, 3, GROUPS[OVERVECHT]),  # double press
+            Press(3001, checkin_id, ov, mid, 5, GROUPS[OVERVECHT]),  # changed (and acute)
+            Press(3101, checkin_id, ov, mid, 2, GROUPS[OVERVECHT]),  # not a member here
+            Press(3003, checkin_id, ov, mid, 9, GROUPS[OVERVECHT]),  # off the scale
+            Press(3003, checkin_id, ov, mid + 1000, 2, GROUPS[OVERVECHT]),  # wrong message
+            Press(3004, checkin_id, ov, mid, 0, GROUPS[OVERVECHT]),
         ]
 
     record = net.checkins.answers.record_answer
-    singles = [await record(*dataclasses.astuple(p)) for p in presses(one)]
+    singles = [await record(*dataclasses.astuple(p)[:-1], chat_id=p.chat_id) for p in presses(one)]
     together = await net.checkins.answers.record_answers(presses(batch))
     assert _plain(together) == _plain(singles)
     rows = await world.rows(select(Answer).order_by(Answer.person_id))
@@ -225,7 +236,7 @@ async def test_acute_answer_in_a_district_without_chiefs_reaches_coordinators(
     await net.checkins.broadcast.broadcast(started.checkin_id)
     mid = notifier.message_id(-400, started.checkin_id)
     outcome = await net.checkins.answers.record_answer(
-        3301, started.checkin_id, lunetten.id, mid, 5
+        3301, started.checkin_id, lunetten.id, mid, 5, chat_id=-400
     )
     assert isinstance(outcome, Recorded)
     assert [cid for cid, _ in notifier.with_key("checkin.alert_acute")] == [1001, 1002]
