@@ -11,11 +11,13 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.settings import Settings
+from handlers.checkin_jobs import recover
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.i18n import t
 from handlers.jobs import sweep_unlinked_groups
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
+from services.checkins import CheckInSettings
 from services.container import Services
 from services.ports import Clock, SystemClock
 from storage.engine import create_engine, make_sessionmaker
@@ -30,12 +32,18 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def build_application(
-    settings: Settings, *, clock: Clock | None = None, sweep_interval: float = 30.0
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    sweep_interval: float = 30.0,
+    tally_interval: float = 2.0,
 ) -> AnyApp:
     """Build the Application; the database and services come to life in post_init.
 
     sweep_interval: seconds between looks at time-driven work the database holds (groups
-    left unlinked past their grace period); tests shorten it.
+    left unlinked past their grace period); tally_interval: seconds between looks for group
+    messages whose tally changed (each message is still edited at most once per
+    settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
     """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
@@ -54,6 +62,13 @@ def build_application(
             coordinator_ids=frozenset(settings.coordinators),
             invitation_expiry_days=settings.invitations.expiry_days,
             link_grace=timedelta(minutes=settings.groups.link_grace_minutes),
+            checkin_settings=checkin_settings(settings),
+            pseudonym_key=(
+                None
+                if settings.privacy.pseudonym_key is None
+                else settings.privacy.pseudonym_key.get_secret_value().encode()
+            ),
+            export_min_respondents=settings.export.min_respondents,
         )
         bot_data.services = services
         await services.people.sync_coordinators(settings.coordinators)
@@ -61,6 +76,9 @@ def build_application(
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
         )
+        # The database holds deadlines and unsent deliveries: close the overdue, schedule the
+        # rest, resume broadcasts a stop interrupted, keep tallies fresh.
+        await recover(app, services, tally_interval)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),
@@ -90,6 +108,13 @@ def build_application(
     app = builder.build()
     register(app)
     return app
+
+
+def checkin_settings(settings: Settings) -> CheckInSettings:
+    """The check-in loop's knobs that the config file sets; the rest keep their defaults."""
+    return CheckInSettings(
+        tally_interval=timedelta(seconds=settings.checkins.tally_edit_interval_seconds)
+    )
 
 
 def _safe_db(url: str) -> str:

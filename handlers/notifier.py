@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from handlers.charts import summary_pngs
 from handlers.checkin_render import render_checkin, render_report, render_summary
 from handlers.i18n import t
 from handlers.render import render
@@ -113,14 +115,31 @@ class TelegramNotifier:
     async def send_summary(
         self, chat_id: int, summary: CheckInSummary, language: str | None = None
     ) -> Sent:
-        """Send the closing summary, in as many messages as it needs."""
+        """Send the closing summary, in as many messages as it needs, then its chart."""
         first: Sent | None = None
         for part in render_summary(summary, self._tz, language or self._language):
             sent = await self._send(chat_id, part)
             first = first or sent
             if not sent.ok:
                 return sent
+        await self._send_chart(chat_id, summary, language or self._language)
         return first or Sent(True)
+
+    async def _send_chart(self, chat_id: int, summary: CheckInSummary, language: str) -> None:
+        """The levels per district as a bar chart, after the text."""
+        try:
+            charts = await asyncio.to_thread(summary_pngs, summary, language)
+            for png in charts:
+                await self._bot.send_photo(chat_id, png)
+        # The chart is an extra: whatever goes wrong with it must not keep the summary from
+        # the other recipients, so it is logged and left out.
+        except Exception:
+            log.warning(
+                "summary chart of check-in %s to %s failed",
+                summary.checkin_id,
+                chat_id,
+                exc_info=True,
+            )
 
     async def leave_chat(self, chat_id: int, notice: Notice | None = None) -> Sent:
         """Say a last notice in a group, if any, and leave it."""

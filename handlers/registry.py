@@ -13,13 +13,39 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import awaiting, districts, groups, intake, invitations, leaving, members
+from handlers import (
+    answers,
+    awaiting,
+    closing,
+    districts,
+    export_chat,
+    followups,
+    groups,
+    insight,
+    insight_audit,
+    intake,
+    invitations,
+    leaving,
+    members,
+    peiling,
+)
+from handlers.checkin_callbacks import AnswerPress
 from handlers.errors import on_error
+from handlers.export_keyboards import ExportPress
 from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
+from handlers.followup_keyboards import (
+    FollowContact,
+    FollowDirection,
+    FollowDone,
+    FollowText,
+    FollowTheme,
+)
 from handlers.group_texts import ReplaceGroup
 from handlers.groups import GroupMembershipHandler
+from handlers.insight_audit import AuditMove
 from handlers.intake import IntakeChoice, IntakeMove
 from handlers.leaving import LeaveCancel, LeavePick
+from handlers.peiling_keyboards import ClosePick, WizardPress
 from handlers.start import help_command, start
 
 
@@ -54,8 +80,34 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("wijken", districts.wijken, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler(groups.LINK_COMMAND, groups.koppel, filters=NEW_MESSAGE & GROUPS),
         CallbackQueryHandler(groups.replace_choice, pattern=ReplaceGroup.pattern()),
+        # --- insight: export, trend, overview, audit ---
+        CommandHandler("export", export_chat.export, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(export_chat.press, pattern=ExportPress.pattern()),
+        CommandHandler("trend", insight.trend, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("overzicht", insight.overzicht, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("audit", insight_audit.audit, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(insight_audit.audit_move, pattern=AuditMove.pattern()),
+        # In a group: one line pointing to the private chat (figures and files stay there).
+        CommandHandler(
+            insight.PRIVATE_COMMANDS, insight.private_only, filters=NEW_MESSAGE & GROUPS
+        ),
         # --- check-ins: starting, closing, listing ---
+        CommandHandler("peiling", peiling.peiling, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(peiling.press, pattern=WizardPress.pattern()),
+        CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
+        CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        # In a group: one line pointing to the private chat (names and drafts stay there).
+        CommandHandler(
+            ["peiling", "sluit", "peilingen"], peiling.private_only, filters=NEW_MESSAGE & GROUPS
+        ),
         # --- check-ins: answers and follow-ups ---
+        CallbackQueryHandler(answers.press, pattern=AnswerPress.pattern()),
+        CallbackQueryHandler(followups.direction, pattern=FollowDirection.pattern()),
+        CallbackQueryHandler(followups.theme, pattern=FollowTheme.pattern()),
+        CallbackQueryHandler(followups.ask_text, pattern=FollowText.pattern()),
+        CallbackQueryHandler(followups.contact, pattern=FollowContact.pattern()),
+        CallbackQueryHandler(followups.done, pattern=FollowDone.pattern()),
         CommandHandler("start", start, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("help", help_command, filters=NEW_MESSAGE),
         # After every command: a plain private text goes to whichever question is open.
@@ -63,6 +115,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
             NEW_MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND, awaiting.on_private_text
         ),
         # --- last: any button nobody above recognised (old, forged, from a removed feature) ---
+        # No pattern: it takes every press left over, so each callback query gets an answer.
+        CallbackQueryHandler(answers.unknown_button),
     ]
 
 

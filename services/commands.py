@@ -11,13 +11,13 @@ ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
     "sluit peilingen mijngegevens export trend overzicht audit stoppen start help".split()
 )
-# Only commands the bot answers: the export, trend, overview, audit and personal-data commands
-# join these sets when their handlers exist, never before (a menu entry must do something).
+# Only commands the bot answers: the personal-data command joins these sets when its handler
+# exists, never before (a menu entry must do something).
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen stoppen help".split()
+    "sluit peilingen export trend overzicht audit stoppen help".split()
 )
-CHIEF = frozenset("peiling sluit peilingen leden stoppen help".split())
+CHIEF = frozenset("peiling sluit peilingen leden export trend overzicht stoppen help".split())
 KEY_FIGURE = frozenset("peilingen stoppen help".split())
 NOBODY = frozenset("start help".split())
 

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from services.access import Actor
 from services.checkins import CheckIns, CheckInSettings
 from services.districts import DistrictService
+from services.exports import ExportService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
+from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
 from services.members import MemberService
@@ -36,6 +38,10 @@ class Services:
     link_grace: timedelta = timedelta(minutes=10)
     # Scale, limits and timings of check-ins (defaults per issue 4).
     checkin_settings: CheckInSettings = field(default_factory=CheckInSettings)
+    # From settings.privacy.pseudonym_key (as bytes) and settings.export.min_respondents.
+    # Without a key there are no stable pseudonyms, so answers cannot be exported.
+    pseudonym_key: bytes | None = None
+    export_min_respondents: int = 5
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -85,3 +91,25 @@ class Services:
     def checkins(self) -> CheckIns:
         """Check-ins: start, broadcast, answers, follow-ups, tallies, closing, summaries."""
         return CheckIns.build(self.deps, self.checkin_settings, self.group_lifecycle, self.people)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        """Exports of answers, per-district summaries and the audit log, to a file."""
+        return ExportService(
+            self.uow,
+            self.clock,
+            self.tz,
+            pseudonym_key=self.pseudonym_key,
+            min_respondents=self.export_min_respondents,
+            scale=self.checkin_settings.scale,
+        )
+
+    @cached_property
+    def insight(self) -> InsightService:
+        """Trends, the latest state per district, the audit log, what /export may offer."""
+        return InsightService(
+            self.deps,
+            self.tz,
+            self.checkin_settings,
+            min_respondents=self.export_min_respondents,
+        )

@@ -149,6 +149,16 @@ class CheckInStarter:
                 tuple(plan.refused),
             )
 
+    def check_event(self, event_text: str) -> str | InvalidEvent:
+        """The event text as it will be stored, or why it cannot be (nothing is looked up)."""
+        text = event_text.strip()
+        limit = self._settings.max_event_length
+        if not text:
+            return InvalidEvent("empty", limit)
+        if len(text) > limit:
+            return InvalidEvent("too_long", limit)
+        return text
+
     async def _check(
         self,
         s: AsyncSession,
@@ -160,12 +170,9 @@ class CheckInStarter:
         own = await own_districts(s, actor)
         if not actor.is_coordinator and not own:
             return DENIED
-        text = event_text.strip()
-        limit = self._settings.max_event_length
-        if not text:
-            return InvalidEvent("empty", limit)
-        if len(text) > limit:
-            return InvalidEvent("too_long", limit)
+        text = self.check_event(event_text)
+        if isinstance(text, InvalidEvent):
+            return text
         if duration <= timedelta(0):
             return InvalidDuration("not_positive", self._settings.max_duration)
         if duration > self._settings.max_duration:

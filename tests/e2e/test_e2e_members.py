@@ -228,9 +228,12 @@ async def test_menus_differ_per_role(
     coordinator_menu = menu(sandbox, tg_bot, coordinator)
     chief_menu = menu(sandbox, tg_bot, net.chief)
     figure_menu = menu(sandbox, tg_bot, net.fatima)
-    assert {"uitnodigen", "verwijderen", "wijk", "leden"} <= set(coordinator_menu)
-    assert {"peiling", "leden", "stoppen"} <= set(chief_menu)
-    assert not {"uitnodigen", "verwijderen", "wijk"} & set(chief_menu)
+    assert {"uitnodigen", "verwijderen", "wijk", "leden", "export", "audit"} <= set(
+        coordinator_menu
+    )
+    assert {"peiling", "leden", "stoppen", "export", "trend", "overzicht"} <= set(chief_menu)
+    # The audit log shows everybody's doings: coordinators only.
+    assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
     assert figure_menu == ["peilingen", "stoppen", "help"]
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.

@@ -1,0 +1,123 @@
+"""Time-driven check-in work: close at the deadline, refresh tallies, recover at start-up.
+
+The database holds every deadline and every unsent delivery; these jobs only wake the
+services up. At start-up `recover` closes what is overdue, schedules the rest, resumes the
+broadcasts a stop interrupted and starts the tally refresh — safe to run again and again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import Application, JobQueue
+
+from handlers.context import BotContext
+from services.checkins.outcomes import CheckInClosed, NotYetDue
+from services.container import Services
+
+log = logging.getLogger(__name__)
+
+# APScheduler skips a job that runs more than a second late by default; a deadline must
+# close however late the bot gets to it (a busy loop, a suspended machine).
+CLOSE_JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+# When closing fails (the database away for a moment), try again after this many seconds.
+CLOSE_RETRY_SECONDS = 30.0
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyJobQueue = JobQueue[Any]
+
+
+def close_job_name(checkin_id: int) -> str:
+    """The job that closes one check-in: `close-<id>`."""
+    return f"close-{checkin_id}"
+
+
+def schedule_close(
+    job_queue: AnyJobQueue, checkin_id: int, closes_at: datetime, services: Services
+) -> None:
+    """(Re)schedule the closing of one check-in at its deadline, by the services' clock."""
+    name = close_job_name(checkin_id)
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    # A delay rather than a moment: the services' clock (a test's, too) says how far it is.
+    delay = max((closes_at - services.clock.now()).total_seconds(), 0.0)
+    job_queue.run_once(
+        close_at_deadline,
+        when=delay,
+        data=checkin_id,
+        name=name,
+        job_kwargs=dict(CLOSE_JOB_KWARGS),
+    )
+
+
+async def close_at_deadline(context: BotContext) -> None:
+    """Close one check-in because its deadline came; the service edits and summarises."""
+    job, job_queue = context.job, context.job_queue
+    assert job is not None and job_queue is not None
+    retry_queue: AnyJobQueue = job_queue
+    checkin_id = int(job.data)  # type: ignore[call-overload]
+    services = context.services
+    try:
+        outcome = await services.checkins.closing.close_checkin(checkin_id, None)
+    except Exception:
+        retry_queue.run_once(
+            close_at_deadline,
+            when=CLOSE_RETRY_SECONDS,
+            data=checkin_id,
+            name=close_job_name(checkin_id),
+            job_kwargs=dict(CLOSE_JOB_KWARGS),
+        )
+        raise
+    if isinstance(outcome, NotYetDue):  # woken early (clock skew): sleep on until the deadline
+        schedule_close(job_queue, checkin_id, outcome.closes_at, services)
+    elif isinstance(outcome, CheckInClosed):
+        log.info("closed check-in %s at its deadline", checkin_id)
+
+
+def unschedule_close(job_queue: AnyJobQueue | None, checkin_id: int) -> None:
+    """Drop the deadline job of a check-in closed by hand (it would find it closed anyway)."""
+    if job_queue is not None:
+        for job in job_queue.get_jobs_by_name(close_job_name(checkin_id)):
+            job.schedule_removal()
+
+
+def start_broadcast(application: AnyApplication, services: Services, checkin_id: int) -> None:
+    """Send a stored check-in in the background; the broadcaster reports to the chief."""
+    application.create_task(
+        services.checkins.broadcast.broadcast(checkin_id), name=f"broadcast-{checkin_id}"
+    )
+
+
+async def resume_broadcasts(context: BotContext) -> None:
+    """Send what a stop left pending or in flight (a job, so the application is running)."""
+    context.application.create_task(
+        context.services.checkins.broadcast.resume_after_restart(), name="broadcast-resume"
+    )
+
+
+async def refresh_tallies(context: BotContext) -> None:
+    """Edit the group messages whose tally changed (at most once per message per interval)."""
+    await context.services.checkins.tallies.refresh_tallies()
+
+
+async def recover(application: AnyApplication, services: Services, tally_every: float) -> None:
+    """At start-up: close the overdue, schedule the open, resume sending, refresh tallies."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    closed = await services.checkins.closing.close_overdue()
+    if closed:
+        log.info("closed %d overdue check-in(s) at start-up", len(closed))
+    for item in await services.checkins.closing.open_checkins():
+        schedule_close(job_queue, item.checkin_id, item.closes_at, services)
+    # A job, not create_task here: tasks are only tracked (and awaited on stop) once the
+    # application runs, and post_init comes before that.
+    job_queue.run_once(resume_broadcasts, when=0, name="resume-broadcasts")
+    job_queue.run_repeating(
+        refresh_tallies,
+        interval=tally_every,
+        first=tally_every,
+        name="refresh-tallies",
+        job_kwargs={"coalesce": True, "max_instances": 1},
+    )
