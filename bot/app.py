@@ -11,7 +11,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.settings import Settings
-from handlers.checkin_jobs import recover
+from handlers.checkin_jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.i18n import t
 from handlers.jobs import sweep_unlinked_groups
@@ -69,6 +69,7 @@ def build_application(
                 else settings.privacy.pseudonym_key.get_secret_value().encode()
             ),
             export_min_respondents=settings.export.min_respondents,
+            sleep=stop_aware_sleep(app),
         )
         bot_data.services = services
         await services.people.sync_coordinators(settings.coordinators)

@@ -7,7 +7,9 @@ broadcasts a stop interrupted and starts the tally refresh — safe to run again
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +85,40 @@ def unschedule_close(job_queue: AnyJobQueue | None, checkin_id: int) -> None:
             job.schedule_removal()
 
 
+# How often a stop is noticed while a broadcast waits out a retry, and how often the
+# database is searched for deliveries whose broadcast task died (the database was away).
+STOP_CHECK_SECONDS = 0.5
+PENDING_SWEEP_SECONDS = 30.0
+
+
+def stop_aware_sleep(application: AnyApplication) -> Callable[[float], Awaitable[None]]:
+    """A sleep that ends a waiting broadcast when the bot stops.
+
+    PTB's stop waits for every create_task task; a broadcast waiting minutes for a retry would
+    hold up a SIGTERM that long. Ending the wait is safe: the delivery stays pending in the
+    database and the next start resumes it.
+    """
+
+    async def sleep(seconds: float) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            if not application.running:
+                raise asyncio.CancelledError("the bot is stopping")
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, STOP_CHECK_SECONDS))
+
+    return sleep
+
+
+async def sweep_pending_deliveries(context: BotContext) -> None:
+    """Send deliveries left pending by a broadcast task that died; claims prevent doubles."""
+    done = await context.services.checkins.broadcast.deliver_pending(None)
+    if done.sent or done.failed:
+        log.info("pending sweep: %d sent, %d failed", done.sent, done.failed)
+
+
 def start_broadcast(application: AnyApplication, services: Services, checkin_id: int) -> None:
     """Send a stored check-in in the background; the broadcaster reports to the chief."""
     application.create_task(
@@ -114,6 +150,13 @@ async def recover(application: AnyApplication, services: Services, tally_every: 
     # A job, not create_task here: tasks are only tracked (and awaited on stop) once the
     # application runs, and post_init comes before that.
     job_queue.run_once(resume_broadcasts, when=0, name="resume-broadcasts")
+    job_queue.run_repeating(
+        sweep_pending_deliveries,
+        interval=PENDING_SWEEP_SECONDS,
+        first=PENDING_SWEEP_SECONDS,
+        name="sweep-pending-deliveries",
+        job_kwargs={"coalesce": True, "max_instances": 1},
+    )
     job_queue.run_repeating(
         refresh_tallies,
         interval=tally_every,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from services.access import Actor
 from services.checkins import CheckIns, CheckInSettings
+from services.checkins.broadcast import Sleep
 from services.districts import DistrictService
 from services.exports import ExportService
 from services.group_lifecycle import GroupLifecycle
@@ -42,6 +44,8 @@ class Services:
     # Without a key there are no stable pseudonyms, so answers cannot be exported.
     pseudonym_key: bytes | None = None
     export_min_respondents: int = 5
+    # How background work waits (broadcast retries); the bot's own ends the wait on stop.
+    sleep: Sleep = asyncio.sleep
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -90,7 +94,9 @@ class Services:
     @cached_property
     def checkins(self) -> CheckIns:
         """Check-ins: start, broadcast, answers, follow-ups, tallies, closing, summaries."""
-        return CheckIns.build(self.deps, self.checkin_settings, self.group_lifecycle, self.people)
+        return CheckIns.build(
+            self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
+        )
 
     @cached_property
     def exports(self) -> ExportService:
