@@ -86,6 +86,22 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="an empty database to use instead of a temporary SQLite file",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Play a whole check-in in a local Telegram sandbox: no token, no network needed."""
+    from bot.demo.main import run_demo
+
+    return run_demo(args.database, args.json)
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Export answers, per-district summaries or the audit log to CSV, XLSX or JSON Lines."""
     import asyncio
@@ -184,6 +200,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("db", "upgrade"), cmd_db_upgrade),
     Command(("config", "check"), cmd_config_check),
     Command(("export",), cmd_export, _export_arguments),
+    Command(("demo",), cmd_demo, _demo_arguments),
 )
 GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}
 

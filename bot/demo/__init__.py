@@ -1,0 +1,1 @@
+"""`bondgenoten demo`: the whole check-in loop, played by simulated people in the sandbox."""

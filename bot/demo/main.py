@@ -1,0 +1,46 @@
+"""Run the demo and show what the chief sees, as text for people or as one JSON object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.demo.scenario import play
+
+
+def run_demo(database_url: str | None, as_json: bool) -> int:
+    """Play the demo on a temporary SQLite database (or the given one) and print the result."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bondgenoten-demo-") as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
+        result = asyncio.run(play(url, Path(tmp)))
+    result["seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else _for_people(result))
+    complete = result["answers_stored"] == result["answers_pressed"]
+    return 0 if complete and not result["deliveries_failed"] else 1
+
+
+def _for_people(result: dict[str, Any]) -> str:
+    rule = "─" * 72
+    lines = [
+        "Bondgenoten demo — a local Telegram sandbox, the real bot, simulated people.",
+        f"{result['districts']} districts, {result['members']} key figures, one chief.",
+        "",
+        "What the chief received:",
+        rule,
+        result["delivery_report"],
+        rule,
+        *[alert + "\n" + rule for alert in result["alerts"]],
+        *[part + "\n" + rule for part in result["summary_text"]],
+        f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
+        f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
+        f"{result['seconds']} s.",
+    ]
+    return "\n".join(lines)

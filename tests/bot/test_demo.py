@@ -1,0 +1,36 @@
+"""`bondgenoten demo` plays the whole loop without a token, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+
+
+def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--json", "--database", db_url]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["districts"], result["members"]) == (3, 24)
+    assert result["answers_pressed"] == result["answers_stored"] == 24
+    assert (result["deliveries_sent"], result["deliveries_failed"]) == (3, 0)
+    assert result["delivery_report"].startswith("📬 Verzendrapport peiling #1")
+    assert any(a.startswith("🚨 Acuut in Overvecht") for a in result["alerts"])
+    assert result["summary_text"][0].startswith("📊 Samenvatting peiling #1")
+    by_name = {d["district"]: d for d in result["summary"]["districts"]}
+    assert by_name["Overvecht"]["median"] == 3.0
+    assert by_name["Zuilen"]["median"] == 1.0
+    assert by_name["Kanaleneiland"]["responded"] == by_name["Kanaleneiland"]["key_figures"] == 8
+
+
+def test_demo_prints_for_people_on_a_temporary_database(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "What the chief received:" in out
+    assert "Overvecht: 8 van 8 gereageerd (100%)" in out
+    assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
