@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from handlers.i18n import t, tn
-from services.districts import ArchiveChanged, DistrictCreated, DistrictOverview, DistrictRenamed
+from handlers.i18n import Safe, t, tn
+from services.districts import (
+    ArchiveChanged,
+    DistrictConfigured,
+    DistrictCreated,
+    DistrictOverview,
+    DistrictRenamed,
+)
 from services.outcomes import Denied, DistrictExists, InvalidName, UnknownDistrict
 
 # Telegram allows 4096 characters; keep room for the HTML tags in the count.
@@ -15,6 +21,7 @@ DistrictOutcome = (
     DistrictCreated
     | DistrictRenamed
     | ArchiveChanged
+    | DistrictConfigured
     | Denied
     | InvalidName
     | DistrictExists
@@ -35,7 +42,7 @@ def unknown_district(outcome: UnknownDistrict, language: str | None) -> str:
 
 
 def district_reply(outcome: DistrictOutcome, language: str | None) -> str:
-    """Render what came of /wijk (create, rename, archive, restore)."""
+    """Render what came of /wijk (create, rename, archive, restore, configure)."""
     match outcome:
         case Denied():
             return t("district.denied", language)
@@ -54,6 +61,17 @@ def district_reply(outcome: DistrictOutcome, language: str | None) -> str:
             return t("district.renamed", language, old=old, new=new)
         case ArchiveChanged():
             return _archive_text(outcome, language)
+        case DistrictConfigured(name=name, changed=changed):
+            key = "district.configured" if changed else "district.configured_already"
+            settings = settings_text(outcome.ask_privately, outcome.show_tally, language)
+            return t(key, language, name=name, settings=settings)
+
+
+def settings_text(ask_privately: bool, show_tally: bool, language: str | None) -> Safe:
+    """A district's two check-in settings in one short line."""
+    private = t("districts.private_on" if ask_privately else "districts.private_off", language)
+    tally = t("districts.tally_shown" if show_tally else "districts.tally_hidden", language)
+    return Safe(t("districts.settings", language, private=Safe(private), tally=Safe(tally)))
 
 
 def _archive_text(outcome: ArchiveChanged, language: str | None) -> str:
@@ -82,7 +100,7 @@ def overview_messages(
 
 
 def _overview_block(row: DistrictOverview, language: str | None) -> str:
-    """Three lines about one district: name, group, people."""
+    """Four lines about one district: name, group, people, check-in settings."""
     name_key = "districts.name_archived" if row.archived else "districts.name"
     title = row.group_title or t("districts.untitled", language)
     if not row.group_linked:
@@ -96,7 +114,10 @@ def _overview_block(row: DistrictOverview, language: str | None) -> str:
         chiefs = t("districts.chiefs", language, names=", ".join(row.chiefs))
     else:
         chiefs = t("districts.no_chiefs", language)
-    return "\n".join((t(name_key, language, name=row.name), group, f"{people} · {chiefs}"))
+    settings = settings_text(row.ask_privately, row.show_tally, language)
+    return "\n".join(
+        (t(name_key, language, name=row.name), group, f"{people} · {chiefs}", settings)
+    )
 
 
 def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
@@ -10,6 +12,14 @@ from handlers.district_texts import DistrictOutcome, district_reply, overview_me
 
 # `/wijk <naam>` creates; these first words choose another action instead.
 RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"
+PRIVATE, TALLY = "privé", "telling"
+# The value each setting action ends with, and what it sets the setting to.
+SETTING_VALUES = {
+    PRIVATE: {"aan": True, "uit": False},
+    TALLY: {"tonen": True, "verbergen": False},
+}
+# Keyboards without accents send 'prive'.
+_ALIASES = {"prive": PRIVATE}
 
 
 def command_rest(text: str | None) -> str:
@@ -19,9 +29,10 @@ def command_rest(text: str | None) -> str:
 
 
 def parse_wijk(rest: str) -> tuple[str, str, str]:
-    """Split /wijk's arguments into (action, name, new name); action '' means create."""
+    """Split /wijk's arguments into (action, name, new name or value); action '' creates."""
     first, *more = rest.split(None, 1) or [""]
-    action, tail = first.casefold(), "".join(more)
+    action, tail = unicodedata.normalize("NFC", first.casefold()), "".join(more)
+    action = _ALIASES.get(action, action)
     if action == RENAME:
         old, equals, new = tail.partition("=")
         # Without '=' the request cannot be understood: an empty name makes the service
@@ -29,24 +40,37 @@ def parse_wijk(rest: str) -> tuple[str, str, str]:
         return (RENAME, old.strip(), new.strip()) if equals else (RENAME, "", "")
     if action in (ARCHIVE, RESTORE):
         return action, tail.strip(), ""
+    if action in SETTING_VALUES:
+        # The name may have spaces; the value is the last word.
+        parts = tail.rsplit(None, 1)
+        if len(parts) == 2 and parts[1].casefold() in SETTING_VALUES[action]:
+            return action, parts[0].strip(), parts[1].casefold()
+        # A missing or unknown value: as with rename, an empty name gets the usage.
+        return action, "", ""
     return "", rest, ""
 
 
 async def wijk(update: Update, context: BotContext) -> None:
-    """Create, rename, archive or restore a district (coordinators only)."""
+    """Create, rename, archive, restore or configure a district (coordinators only)."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
     services = context.services
     actor = services.actor(user.id, user.full_name)
-    action, name, new_name = parse_wijk(command_rest(message.text))
+    action, name, value = parse_wijk(command_rest(message.text))
     outcome: DistrictOutcome
     if action == RENAME:
-        outcome = await services.districts.rename_district(actor, name, new_name)
+        outcome = await services.districts.rename_district(actor, name, value)
     elif action == ARCHIVE:
         outcome = await services.districts.archive_district(actor, name)
     elif action == RESTORE:
         outcome = await services.districts.unarchive_district(actor, name)
+    elif action == PRIVATE:
+        ask = SETTING_VALUES[PRIVATE].get(value)
+        outcome = await services.districts.configure_district(actor, name, ask_privately=ask)
+    elif action == TALLY:
+        show = SETTING_VALUES[TALLY].get(value)
+        outcome = await services.districts.configure_district(actor, name, show_tally=show)
     else:
         outcome = await services.districts.create_district(actor, name)
     await _reply(message, district_reply(outcome, services.language))

@@ -1,4 +1,4 @@
-"""Districts: create, list with their state, rename, archive and unarchive."""
+"""Districts: create, list with their state, rename, archive, unarchive and configure."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class DistrictOverview:
     group_title: str | None
     key_figures: int
     chiefs: tuple[str, ...]
+    ask_privately: bool
+    show_tally: bool
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,16 @@ class ArchiveChanged:
     archived: bool
     changed: bool
     invitations_revoked: int = 0
+
+
+@dataclass(frozen=True)
+class DistrictConfigured:
+    """The district's settings as they are now; changed is False if they already were."""
+
+    name: str
+    ask_privately: bool
+    show_tally: bool
+    changed: bool
 
 
 class DistrictService:
@@ -118,6 +130,8 @@ class DistrictService:
                     group_title=row.chat_title,
                     key_figures=row.key_figures,
                     chiefs=row.chiefs,
+                    ask_privately=row.district.ask_privately,
+                    show_tally=row.district.show_tally,
                 )
                 for row in rows
                 if include_archived or row.district.archived_at is None
@@ -166,6 +180,43 @@ class DistrictService:
         """Bring an archived district back into use."""
         return await self._set_archived(actor, name, archived=False)
 
+    async def configure_district(
+        self,
+        actor: Actor,
+        name: str,
+        *,
+        ask_privately: bool | None = None,
+        show_tally: bool | None = None,
+    ) -> DistrictConfigured | Denied | UnknownDistrict:
+        """Set whether the question also goes privately and whether the tally shows early.
+
+        A setting left as None stays as it is.
+        """
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            district = await resolve_district(uow.session, actor, name, Need.COORDINATOR)
+            if not isinstance(district, District):
+                return district
+            before = _settings(district)
+            if ask_privately is not None:
+                district.ask_privately = ask_privately
+            if show_tally is not None:
+                district.show_tally = show_tally
+            after = _settings(district)
+            configured = DistrictConfigured(district.name, **after, changed=after != before)
+            if not configured.changed:
+                return configured
+            audit.record(
+                uow.session,
+                at=now,
+                actor_telegram_id=actor.telegram_user_id,
+                action="district.configured",
+                subject=district.name,
+                details={"district_id": district.id, **after, "before": before},
+            )
+            await uow.commit()
+        return configured
+
     async def _set_archived(
         self, actor: Actor, name: str, *, archived: bool
     ) -> ArchiveChanged | Denied | UnknownDistrict:
@@ -191,6 +242,10 @@ class DistrictService:
             )
             await uow.commit()
         return ArchiveChanged(district.name, archived, changed=True, invitations_revoked=revoked)
+
+
+def _settings(district: District) -> dict[str, bool]:
+    return {"ask_privately": district.ask_privately, "show_tally": district.show_tally}
 
 
 async def _chief_district_ids(session: AsyncSession, actor: Actor) -> list[int]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.app import AnyApp
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
 from sandbox.people import Person
+from services.checkins.outcomes import CheckInStarted
 from services.container import Services
 from services.intake import Joined
 from services.invitations import InvitationCreated
-from storage.models import AuditEntry, District, Role
+from storage.models import Answer, AuditEntry, District, Role
+from storage.models import Person as PersonRow
+from tests.e2e.e2e_world import build_network, checkin_messages, tap
 
 
 async def ask(sandbox: Sandbox, person: Person, bot: BotAccount, text: str) -> str:
@@ -151,3 +156,69 @@ async def test_wijk_in_a_group_and_edited_commands_are_ignored(
     assert "aangemaakt" in await ask(sandbox, coordinator, tg_bot, "/wijk Daarna")
     assert await stored_districts(app) == {"Eerst": False, "Daarna": False}
     assert sandbox.sent(group, tg_bot) == [hello]
+
+
+async def test_private_question_set_with_wijk_reaches_each_key_figure(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    network = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 2, "Zuilen": 1})
+    text = await ask(sandbox, coordinator, tg_bot, "/wijk privé overvecht AAN")
+    assert text == "Wijk Overvecht is bijgewerkt: privé vraag: aan · telling: zichtbaar."
+    text = await ask(sandbox, coordinator, tg_bot, "/wijk prive Overvecht aan")
+    assert text == "Wijk Overvecht stond al zo ingesteld: privé vraag: aan · telling: zichtbaar."
+    text = await ask(sandbox, coordinator, tg_bot, "/wijk telling Zuilen verbergen")
+    assert text == "Wijk Zuilen is bijgewerkt: privé vraag: uit · telling: verborgen."
+    for wrong in ("/wijk privé Overvecht misschien", "/wijk telling Zuilen", "/wijk privé"):
+        assert (await ask(sandbox, coordinator, tg_bot, wrong)).startswith("Zo werkt /wijk:")
+    listing = await ask(sandbox, coordinator, tg_bot, "/wijken")
+    assert "2 bondgenoten · chef: Jan de Vries\nprivé vraag: aan · telling: zichtbaar" in listing
+    assert "1 bondgenoot · chef: Petra Bakker\nprivé vraag: uit · telling: verborgen" in listing
+    # A chief may not change it, and hears nothing about which districts exist.
+    chief = network["Overvecht"].chief
+    assert chief is not None
+    for command in ("/wijk privé Overvecht uit", "/wijk telling Nergens tonen"):
+        reply = await ask(sandbox, chief, tg_bot, command)
+        assert reply.startswith("Wijken beheren kan alleen een coördinator.")
+    assert await audit_actions(app, "district.configured") == ["district.configured"] * 2
+
+    services = services_of(app)
+    actor = services.actor(coordinator.id, "Cor Dinator")
+    started = await services.checkins.start.start_checkin(
+        actor, "Brand bij de moskee", ["Overvecht", "Zuilen"], timedelta(hours=2)
+    )
+    assert isinstance(started, CheckInStarted)
+    await services.checkins.broadcast.broadcast(started.checkin_id)
+
+    fatima, mehmet = network["Overvecht"].key_figures
+    [sanne] = network["Zuilen"].key_figures
+    for person in (fatima, mehmet):
+        chat = person.chat_with(tg_bot)
+        await sandbox.wait_for(lambda c=chat: checkin_messages(sandbox, c, tg_bot), timeout=10)
+        [question] = checkin_messages(sandbox, chat, tg_bot)
+        assert "Hoe is de stemming in Overvecht?" in (question.text or "")
+        assert "Alleen de chefs van je wijk en de coördinatoren zien je antwoord." in (
+            question.text or ""
+        )
+        assert question.button_texts == [
+            "Rustig",
+            "Onderwerp van gesprek",
+            "Onrust",
+            "Spanning loopt op",
+            "Acuut",
+            "Weet niet",
+        ]
+    # Zuilen asks in its group only; the chief is no key figure and gets no question.
+    assert checkin_messages(sandbox, sanne.chat_with(tg_bot), tg_bot) == []
+    assert checkin_messages(sandbox, chief.chat_with(tg_bot), tg_bot) == []
+    assert len(checkin_messages(sandbox, network["Zuilen"].group, tg_bot)) == 1
+
+    [private] = checkin_messages(sandbox, fatima.chat_with(tg_bot), tg_bot)
+    answer = await tap(sandbox, fatima, private, "Onrust")
+    assert (answer.text or "").startswith("Genoteerd: Onrust — je kunt dit wijzigen tot ")
+    async with services.uow() as uow:
+        rows = await uow.session.execute(
+            select(PersonRow.display_name, Answer.code)
+            .join(PersonRow, PersonRow.id == Answer.person_id)
+            .where(Answer.checkin_id == started.checkin_id)
+        )
+        assert list(rows) == [("Fatima", 3)]

@@ -15,7 +15,13 @@ from handlers.districts import command_rest, parse_wijk
 from handlers.group_texts import ReplaceGroup, added_text, link_reply
 from handlers.groups import district_of_question
 from handlers.render import render
-from services.districts import ArchiveChanged, DistrictCreated, DistrictOverview, DistrictRenamed
+from services.districts import (
+    ArchiveChanged,
+    DistrictConfigured,
+    DistrictCreated,
+    DistrictOverview,
+    DistrictRenamed,
+)
 from services.groups import (
     AlreadyLinked,
     GroupAdded,
@@ -45,6 +51,8 @@ def row(name: str = "Overvecht", **changes: object) -> DistrictOverview:
         "group_title": "Overvecht bondgenoten",
         "key_figures": 1,
         "chiefs": ("Jan", "Aïcha"),
+        "ask_privately": False,
+        "show_tally": True,
     }
     values.update(changes)
     return DistrictOverview(**values)  # type: ignore[arg-type]
@@ -62,6 +70,17 @@ def row(name: str = "Overvecht", **changes: object) -> DistrictOverview:
         ("/wijk archiveer  Zuilen", ("archiveer", "Zuilen", "")),
         ("/wijk herstel", ("herstel", "", "")),
         ("/wijk Herstelwijk", ("", "Herstelwijk", "")),
+        ("/wijk privé Oud  Zuilen AAN", ("privé", "Oud  Zuilen", "aan")),
+        ("/wijk Prive Zuilen\nuit", ("privé", "Zuilen", "uit")),
+        ("/wijk PRIVE\u0301 Zuilen aan", ("privé", "Zuilen", "aan")),
+        ("/wijk privé Zuilen", ("privé", "", "")),
+        ("/wijk privé Zuilen misschien", ("privé", "", "")),
+        ("/wijk privé aan", ("privé", "", "")),
+        ("/wijk privé", ("privé", "", "")),
+        ("/wijk telling Zuilen verbergen", ("telling", "Zuilen", "verbergen")),
+        ("/wijk Telling Oud Zuilen Tonen", ("telling", "Oud Zuilen", "tonen")),
+        ("/wijk telling Zuilen aan", ("telling", "", "")),
+        ("/wijk Privéwijk", ("", "Privéwijk", "")),
     ],
 )
 def test_wijk_arguments(text: str, parsed: tuple[str, str, str]) -> None:
@@ -87,11 +106,44 @@ def test_wijk_arguments(text: str, parsed: tuple[str, str, str]) -> None:
         (ArchiveChanged("Zuilen", True, False), "Wijk <b>Zuilen</b> was al gearchiveerd."),
         (ArchiveChanged("Zuilen", False, True), "Wijk <b>Zuilen</b> is weer in gebruik."),
         (ArchiveChanged("Zuilen", False, False), "Wijk <b>Zuilen</b> is niet gearchiveerd"),
+        (
+            DistrictConfigured("Zuilen", True, False, changed=True),
+            "Wijk <b>Zuilen</b> is bijgewerkt: privé vraag: aan · telling: verborgen.",
+        ),
+        (
+            DistrictConfigured("Zuilen", False, True, changed=False),
+            "Wijk <b>Zuilen</b> stond al zo ingesteld: privé vraag: uit · telling: zichtbaar.",
+        ),
     ],
 )
 def test_every_district_outcome_has_a_dutch_text(outcome: object, expected: str) -> None:
     assert district_reply(outcome, "nl").startswith(expected)  # type: ignore[arg-type]
     assert district_reply(outcome, "en")  # type: ignore[arg-type]
+
+
+def test_usage_lists_every_form_of_wijk() -> None:
+    usage = district_reply(UnknownDistrict(""), "nl")
+    for form in (
+        "/wijk &lt;naam&gt; — ",
+        "/wijk hernoem &lt;oud&gt; = &lt;nieuw&gt; — ",
+        "/wijk archiveer &lt;naam&gt; — ",
+        "/wijk herstel &lt;naam&gt; — ",
+        "/wijk privé &lt;naam&gt; aan|uit — ",
+        "/wijk telling &lt;naam&gt; tonen|verbergen — ",
+    ):
+        assert f"\n{form}" in usage, form
+    english = district_reply(UnknownDistrict(""), "en")
+    assert "/wijk privé &lt;name&gt; aan|uit" in english
+    assert "/wijk telling &lt;name&gt; tonen|verbergen" in english
+
+
+def test_configured_names_are_escaped_and_english_says_the_same() -> None:
+    text = district_reply(DistrictConfigured("<b>A&B</b>", True, True, changed=True), "nl")
+    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in text
+    english = district_reply(DistrictConfigured("Zuilen", True, False, changed=True), "en")
+    assert english == (
+        "District <b>Zuilen</b> has been updated: private question: on · tally: hidden."
+    )
 
 
 def test_archiving_counts_revoked_invitations_with_plurals() -> None:
@@ -112,18 +164,25 @@ def test_overview_shows_group_state_people_and_chiefs() -> None:
     [text] = overview_messages(
         [
             row(),
-            row("Zuilen", group_reachable=False, key_figures=0, chiefs=()),
-            row("Lunetten", archived=True, group_linked=False, group_reachable=False),
+            row("Zuilen", group_reachable=False, key_figures=0, chiefs=(), ask_privately=True),
+            row(
+                "Lunetten",
+                archived=True,
+                group_linked=False,
+                group_reachable=False,
+                show_tally=False,
+            ),
         ],
         "nl",
     )
     assert text == (
         "<b>3 wijken</b>\n\n"
-        "<b>Overvecht</b>\nGroep: Overvecht bondgenoten ✅\n1 bondgenoot · chef: Jan, Aïcha\n\n"
+        "<b>Overvecht</b>\nGroep: Overvecht bondgenoten ✅\n1 bondgenoot · chef: Jan, Aïcha\n"
+        "privé vraag: uit · telling: zichtbaar\n\n"
         "<b>Zuilen</b>\nGroep: Overvecht bondgenoten ⚠️ niet bereikbaar\n"
-        "0 bondgenoten · nog geen chef\n\n"
+        "0 bondgenoten · nog geen chef\nprivé vraag: aan · telling: zichtbaar\n\n"
         "<b>Lunetten</b> · gearchiveerd\nGroep: nog niet gekoppeld\n"
-        "1 bondgenoot · chef: Jan, Aïcha"
+        "1 bondgenoot · chef: Jan, Aïcha\nprivé vraag: uit · telling: verborgen"
     )
     assert overview_messages([row(group_title=None)], "nl")[0].count("(groep zonder naam)") == 1
     assert overview_messages([], "nl")[0].startswith("Er zijn nog geen wijken.")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from world import CORA, World
+from world import CORA, World, stranger
 
 from services.container import Services
-from services.districts import ArchiveChanged, DistrictCreated, DistrictRenamed
+from services.districts import (
+    ArchiveChanged,
+    DistrictConfigured,
+    DistrictCreated,
+    DistrictRenamed,
+)
 from services.groups import GroupLinked
 from services.intake import LinkRevoked
 from services.names import name_key
@@ -135,3 +140,62 @@ async def test_archive_keeps_history_and_blocks_new_things(
     assert relinked == GroupLinked("Overvecht")
     actions = [e.action for e in await world.audit() if e.action.startswith("district.")]
     assert actions == ["district.created", "district.archived", "district.unarchived"]
+
+
+async def test_coordinator_configures_private_question_and_tally(
+    services: Services, world: World
+) -> None:
+    await world.district("Overvecht")
+    configure = services.districts.configure_district
+    on = await configure(CORA, " overvecht ", ask_privately=True)
+    assert on == DistrictConfigured("Overvecht", True, True, changed=True)
+    hidden = await configure(CORA, "Overvecht", show_tally=False)
+    assert hidden == DistrictConfigured("Overvecht", True, False, changed=True)
+    again = await configure(CORA, "OVERVECHT", ask_privately=True)
+    assert again == DistrictConfigured("Overvecht", True, False, changed=False)
+    [district] = await world.rows(select(District))
+    assert (district.ask_privately, district.show_tally) == (True, False)
+    rows = await services.districts.list_districts(CORA)
+    assert isinstance(rows, list)
+    assert (rows[0].ask_privately, rows[0].show_tally) == (True, False)
+
+    # One audit row per change, none for a request that changed nothing.
+    first, second = await world.audit("district.configured")
+    assert (first.actor_telegram_id, first.subject) == (CORA.telegram_user_id, "Overvecht")
+    assert first.details == {
+        "district_id": district.id,
+        "ask_privately": True,
+        "show_tally": True,
+        "before": {"ask_privately": False, "show_tally": True},
+    }
+    assert second.details["show_tally"] is False
+    assert second.details["before"] == {"ask_privately": True, "show_tally": True}
+
+
+async def test_only_coordinators_configure_and_nothing_is_revealed(
+    services: Services, world: World
+) -> None:
+    await world.district("Overvecht")
+    chief = await world.join("Overvecht", 3001, "Chef Jansen", Role.CHIEF)
+    key_figure = await world.join("Overvecht", 2001, "Fatima")
+    configure = services.districts.configure_district
+    for actor in (chief, key_figure, stranger()):
+        # The chief's own district, an unknown one and no name at all read alike.
+        for name in ("Overvecht", "Nergenshuizen", ""):
+            assert await configure(actor, name, ask_privately=True) == DENIED
+            assert await configure(actor, name, show_tally=False) == DENIED
+    [district] = await world.rows(select(District))
+    assert (district.ask_privately, district.show_tally) == (False, True)
+    assert await world.audit("district.configured") == []
+
+
+async def test_configuring_an_unknown_district_suggests_names(
+    services: Services, world: World
+) -> None:
+    for name in ("Overvecht", "Overvecht-Noord", "Zuilen"):
+        await world.district(name)
+    outcome = await services.districts.configure_district(CORA, "Overfecht", ask_privately=True)
+    assert isinstance(outcome, UnknownDistrict)
+    assert outcome.name == "Overfecht" and outcome.suggestions[0] == "Overvecht"
+    assert "Zuilen" not in outcome.suggestions
+    assert await world.audit("district.configured") == []
