@@ -58,7 +58,9 @@ class FollowDone(CallbackData, prefix="fend"):
     checkin: int
 
 
-def blank_state(checkin_id: int, scale: Scale) -> FollowUpState:
+def blank_state(
+    checkin_id: int, scale: Scale, *, event: str | None = None, district: str | None = None
+) -> FollowUpState:
     """The state right after a first answer: nothing added yet."""
     return FollowUpState(
         checkin_id=checkin_id,
@@ -68,6 +70,8 @@ def blank_state(checkin_id: int, scale: Scale) -> FollowUpState:
         contact_requested=None,
         directions=scale.directions,
         theme_options=scale.themes,
+        event=event,
+        district=district,
     )
 
 
@@ -106,9 +110,21 @@ def state_lines(state: FollowUpState, language: str | None) -> list[str]:
     return lines
 
 
+def about_line(state: FollowUpState, language: str | None) -> list[str]:
+    """Which check-in and district the panel is about (both escaped); none while unknown."""
+    if state.event is None or state.district is None:
+        return []
+    about = t(
+        "followup.about", language, id=state.checkin_id, event=state.event, district=state.district
+    )
+    return [about]
+
+
 def panel_text(state: FollowUpState, language: str | None, head: str | None = None) -> str:
-    """The panel: an optional first line, the invitation, what is noted, the contact question."""
-    lines = [head] if head else []
+    """The panel: which check-in, an optional line, the invitation, what is noted, contact."""
+    lines = about_line(state, language)
+    if head:
+        lines.append(head)
     lines.append(t("followup.intro", language))
     noted = state_lines(state, language)
     if noted:
@@ -120,11 +136,11 @@ def panel_text(state: FollowUpState, language: str | None, head: str | None = No
 
 
 def done_text(state: FollowUpState, language: str | None) -> str:
-    """The panel once the person is done: what was noted, no more buttons."""
+    """The panel once the person is done: which check-in, what was noted, no more buttons."""
     noted = state_lines(state, language)
     if not noted:
-        return t("followup.done_nothing", language)
-    return "\n".join([t("followup.done", language), *noted])
+        return "\n".join([*about_line(state, language), t("followup.done_nothing", language)])
+    return "\n".join([*about_line(state, language), t("followup.done", language), *noted])
 
 
 def panel_keyboard(state: FollowUpState, language: str | None) -> InlineKeyboardMarkup:

@@ -16,7 +16,7 @@ from services.checkins.outcomes import (
 )
 from services.checkins.scale import CheckInSettings
 from services.outbox import Deps, Outbox
-from storage.models import CheckIn, CheckInStatus, Direction, District, FollowUp
+from storage.models import CheckIn, CheckInStatus, Direction, District, Event, FollowUp
 from storage.queries import answers, checkins, people
 
 Refusal = Closed | NotAnswered | Unknown
@@ -107,15 +107,15 @@ class FollowUpService:
             answer = await answers.of_person(s, checkin_id, person.id) if person else None
             if person is None or answer is None:
                 return NotAnswered()
+            district = await s.get(District, answer.district_id)
+            assert district is not None
             if change is None:  # only looking: no row is made for that
                 found_row = await answers.follow_up_of(s, checkin_id, person.id)
-                return self._state(checkin_id, found_row)
+                return self._state(checkin, event, district, found_row)
             row = await answers.follow_up(s, checkin_id, person.id, now)
             change(row)
             row.updated_at = now
             if contact:
-                district = await s.get(District, answer.district_id)
-                assert district is not None
                 await escalate(
                     s,
                     outbox,
@@ -126,22 +126,26 @@ class FollowUpService:
                     person=person,
                     now=now,
                 )
-            state = self._state(checkin_id, row)
+            state = self._state(checkin, event, district, row)
             await uow.commit()
         await outbox.deliver(self._deps)
         return state
 
-    def _state(self, checkin_id: int, row: FollowUp | None) -> FollowUpState:
+    def _state(
+        self, checkin: CheckIn, event: Event, district: District, row: FollowUp | None
+    ) -> FollowUpState:
         scale = self._settings.scale
         direction = Direction(row.direction) if row and row.direction is not None else None
         return FollowUpState(
-            checkin_id=checkin_id,
+            checkin_id=checkin.id,
             direction=direction,
             themes=tuple(row.themes) if row else (),
             free_text=row.free_text if row else None,
             contact_requested=row.contact_requested if row else None,
             directions=scale.directions,
             theme_options=scale.themes,
+            event=event.description,
+            district=district.name,
         )
 
 

@@ -160,6 +160,10 @@ class FollowUpState:
     contact_requested: bool | None
     directions: tuple[Direction, ...]
     theme_options: tuple[str, ...]
+    # Which check-in the panel is about, so a person with two open ones can tell them apart.
+    # None only in the blank state the answer handler renders without asking this service.
+    event: str | None = None
+    district: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,13 @@ async def world(app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: 
 
 
 NOTHING_ASKED = "Ik heb je niets gevraagd"
+
+
+def about(checkin: int) -> str:
+    """The panel's first line: which check-in, in which district."""
+    return f"📣 Peiling #{checkin} — {EVENT} (Overvecht)"
+
+
 HTML_LIKE = 'Jongeren zeggen <b>"wraak"</b> & <script>alert(1)</script> — \'t is onrustig'
 
 
@@ -90,6 +97,7 @@ async def test_direction_themes_text_and_contact_are_noted_and_the_chief_told(
     checkin, panel = await answered(world, fatima)
 
     assert (await fatima.press(panel, text="Loopt op")).text is None
+    assert str(panel.text).startswith(f"{about(checkin)}\n{PANEL}\n")
     assert "Richting: loopt op" in str(panel.text)
     assert panel.button_texts[:3] == ["✓ Loopt op", "Gelijk", "Neemt af"]
     # The same button again shows the same panel: Telegram says "not modified", no harm done.
@@ -112,7 +120,7 @@ async def test_direction_themes_text_and_contact_are_noted_and_the_chief_told(
     sent = await fatima.send(world.bot, HTML_LIKE)
     new_panel = await sandbox.next_message(panel.chat, after=sent)
     # Stored as written, shown as written (escaped for Telegram, so no tags take effect).
-    assert str(new_panel.text).startswith("✅ Je tekst is bewaard.\n" + PANEL)
+    assert str(new_panel.text).startswith(f"{about(checkin)}\n✅ Je tekst is bewaard.\n{PANEL}")
     assert f"Jouw woorden: {HTML_LIKE}" in str(new_panel.text)
     assert panel.keyboard == []  # only the newest panel can be pressed
     assert "💬 Tekst wijzigen" in new_panel.button_texts
@@ -131,6 +139,7 @@ async def test_direction_themes_text_and_contact_are_noted_and_the_chief_told(
     assert (await fatima.press(new_panel, text="Klaar")).text is None
     assert new_panel.keyboard == []
     assert new_panel.text == (
+        f"{about(checkin)}\n"
         "Dank je! Dit is genoteerd:\n"
         "Richting: loopt op\n"
         "Thema's: polarisatie, overlast\n"
@@ -178,7 +187,9 @@ async def test_skipping_stores_nothing(world: World) -> None:
     checkin, panel = await answered(world, world.mehmet, "Weet niet")
     assert panel.button_texts[-1] == "Overslaan"
     assert (await world.mehmet.press(panel, text="Overslaan")).text is None
-    assert panel.text == "Prima, dank je. Je antwoord op de peiling staat genoteerd."
+    assert panel.text == (
+        f"{about(checkin)}\nPrima, dank je. Je antwoord op de peiling staat genoteerd."
+    )
     assert panel.keyboard == []
     assert await stored(world, checkin, world.mehmet) is None
 

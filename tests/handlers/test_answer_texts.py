@@ -153,6 +153,34 @@ def test_panel_marks_choices_and_escapes_the_free_text() -> None:
     )
 
 
+def test_panel_says_which_checkin_and_district_with_input_escaped() -> None:
+    about = state(event="Rellen na <voetbal> & vuurwerk", district="Lombok & Leidseweg")
+    head_nl = "📣 Peiling #42 — Rellen na &lt;voetbal&gt; &amp; vuurwerk (Lombok &amp; Leidseweg)"
+    assert panel_text(about, "nl") == (
+        f"{head_nl}\n"
+        "Dank je. Wil je meer vertellen? Alles is optioneel.\n"
+        "\n"
+        "Wil je contact met politie of gemeente?"
+    )
+    assert panel_text(about, "en").startswith(
+        "📣 Check-in #42 — Rellen na &lt;voetbal&gt; &amp; vuurwerk (Lombok &amp; Leidseweg)\n"
+        "Thank you. Would you like to tell more?"
+    )
+    # Above a status line too, and it stays on the panel once the person is done.
+    saved = panel_text(about, "nl", head="✅ Je tekst is bewaard.")
+    assert saved.startswith(f"{head_nl}\n✅ Je tekst is bewaard.\nDank je.")
+    assert done_text(about, "nl") == (
+        f"{head_nl}\nPrima, dank je. Je antwoord op de peiling staat genoteerd."
+    )
+    noted = state(event="Brand", district="Zuilen", contact_requested=False)
+    assert done_text(noted, "nl") == (
+        "📣 Peiling #42 — Brand (Zuilen)\nDank je! Dit is genoteerd:\nGeen contact nodig."
+    )
+    assert blank_state(42, DEFAULT_SCALE, event="Brand", district="Zuilen") == state(
+        event="Brand", district="Zuilen"
+    )
+
+
 def test_panel_buttons_decode_to_what_they_say() -> None:
     buttons = [b for row in panel_keyboard(state(), "en").inline_keyboard for b in row]
     decoded = [decode(str(b.callback_data)) for b in buttons]
@@ -180,7 +208,7 @@ def test_malformed_follow_up_data_decodes_to_nothing(data: str) -> None:
 def test_every_text_is_in_both_languages() -> None:
     ours = {k for k in keys("nl") if k.startswith(("answer.", "followup."))}
     assert ours == {k for k in keys("en") if k.startswith(("answer.", "followup."))}
-    assert {"answer.stale", "followup.intro", "followup.ask_text"} <= ours
+    assert {"answer.stale", "followup.about", "followup.intro", "followup.ask_text"} <= ours
 
 
 def test_the_catch_all_button_handler_comes_last() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checkin_fakes import CheckInNotifier
-from checkin_world import CHRIS, OVERVECHT, Net
+from checkin_world import CHRIS, KANALENEILAND, OVERVECHT, Net
 from fakes import FakeClock
 
 from services.checkins.outcomes import (
@@ -29,6 +29,28 @@ async def test_only_people_who_answered_an_open_checkin_can_follow_up(
     assert isinstance(await followups.set_direction(3001, checkin_id, "rising"), FollowUpState)
     await net.checkins.closing.close_checkin(checkin_id, CHRIS)
     assert await followups.set_direction(3001, checkin_id, "easing") == Closed(clock.now())
+
+
+async def test_the_state_says_which_checkin_and_district_it_is_about(net: Net) -> None:
+    followups = net.checkins.followups
+    first = await net.sent()
+    second = await net.sent(event="Rellen na <voetbal> & vuurwerk", districts=[KANALENEILAND])
+    await net.press(3001, first, 3)
+    await net.press(3101, second, 4)
+    looked = await followups.follow_up(3001, first)
+    changed = await followups.set_direction(3101, second, "rising")
+    assert isinstance(looked, FollowUpState) and isinstance(changed, FollowUpState)
+    assert (looked.checkin_id, looked.event, looked.district) == (
+        first,
+        "Aanslag op moskee in Québec",
+        OVERVECHT,
+    )
+    # The event as written: escaping is for whoever renders it.
+    assert (changed.checkin_id, changed.event, changed.district) == (
+        second,
+        "Rellen na <voetbal> & vuurwerk",
+        KANALENEILAND,
+    )
 
 
 async def test_direction_themes_and_text_are_each_optional(net: Net) -> None:
