@@ -214,6 +214,7 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = WebhookSettings()
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_flood_limits: bool = True
     invitations: InvitationSettings = InvitationSettings()
     groups: GroupSettings = GroupSettings()
     privacy: PrivacySettings = PrivacySettings()

@@ -49,6 +49,8 @@ def make_settings(
             "database_url": db_url,
             "telegram_api_url": sandbox.base_url,
             "telegram_file_url": sandbox.base_file_url,
+            # The sandbox enforces no flood limits here; pacing would only slow the tests.
+            "telegram_flood_limits": False,
             "coordinators": [coordinator.id],
         }
         values.update(overrides)

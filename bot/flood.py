@@ -1,0 +1,160 @@
+"""Pace sends to Telegram's flood limits: sliding windows, counted so they can never overflow.
+
+Telegram counts messages (sends and edits) in sliding windows: about 30 a second in all,
+20 a minute per group, a short burst and then about one a second per private chat. PTB's
+AIORateLimiter approximates those with leaky buckets, which let a full bucket go at once
+and then keep dripping: at its defaults the second second already starts with a 429. And a
+429 there halts every request of the bot — callback answers too — and then lets all the
+held sends go at once, which draws the next 429. The benchmark (bot/bench) measured both.
+
+Here a send takes a place in each window that applies, keeps it while in flight and for a
+window's length after Telegram answered, and waits when there is none free. Telegram saw the
+send before it answered, so its window can never hold more than ours. Only sends and edits
+are paced; other calls (callback answers, getUpdates) go straight through. A private chat is
+paced only after it answered 429 once (its burst allowance is not published). A 429 is
+waited out by that one request alone, up to `max_retries` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+PACED = ("send", "edit", "copy", "forward")  # method names that post into a chat
+
+
+class Window:
+    """At most `count` sends in any `seconds`, each counted until `seconds` after its answer."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count = count
+        self.seconds = seconds
+        self._running = 0
+        self._answered: deque[float] = deque()  # when each recent send was answered, in order
+        self._freed = asyncio.Event()
+        self._turn = asyncio.Lock()  # first come, first served
+
+    def idle(self, now: float) -> bool:
+        """Tell whether nothing counts here any more (the window can be forgotten)."""
+        return not self._running and (
+            not self._answered or self._answered[-1] <= now - self.seconds
+        )
+
+    async def acquire(self) -> None:
+        """Wait for a free place and take it."""
+        loop = asyncio.get_running_loop()
+        async with self._turn:
+            while True:
+                now = loop.time()
+                while self._answered and self._answered[0] <= now - self.seconds:
+                    self._answered.popleft()
+                if self._running + len(self._answered) < self.count:
+                    self._running += 1
+                    return
+                if self._answered:
+                    await asyncio.sleep(self._answered[0] + self.seconds - now)
+                else:  # all places are in flight: wait for an answer
+                    self._freed.clear()
+                    await self._freed.wait()
+
+    def release(self) -> None:
+        """The send was answered (or failed): its place frees up a window's length from now."""
+        self._running -= 1
+        self._answered.append(asyncio.get_running_loop().time())
+        self._freed.set()
+
+
+class FloodLimiter(BaseRateLimiter[int]):
+    """PTB's rate limiter, with sliding windows overall, per group and per private chat."""
+
+    # Past this many chat windows, the idle ones are forgotten.
+    KEEP_CHATS = 512
+
+    def __init__(
+        self,
+        overall: tuple[int, float] = (30, 1.0),
+        group: tuple[int, float] = (20, 60.0),
+        private: tuple[int, float] | None = (3, 3.0),  # once a chat answered 429
+        max_retries: int = 3,
+    ) -> None:
+        self._overall_limits = overall
+        self._group = group
+        self._private = private
+        self._max_retries = max_retries
+        self._overall = Window(*overall)
+        self._chats: dict[int | str, Window] = {}
+        # Private chats that answered 429: only these are paced (see _chat).
+        self._flooded: set[int | str] = set()
+
+    async def initialize(self) -> None:
+        """Start with empty windows."""
+        self._overall = Window(*self._overall_limits)
+        self._chats = {}
+        self._flooded = set()
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+    def _chat(self, chat_id: int | str) -> Window | None:
+        group = isinstance(chat_id, str) or chat_id < 0
+        # Telegram lets a private chat have short bursts and does not say how long: such a
+        # chat is paced only once it answered 429, so no one waits for a rule not enforced.
+        limits = self._group if group else self._private if chat_id in self._flooded else None
+        if limits is None:
+            return None
+        window = self._chats.get(chat_id)
+        if window is None:
+            if len(self._chats) > self.KEEP_CHATS:
+                now = asyncio.get_running_loop().time()
+                self._chats = {k: w for k, w in self._chats.items() if not w.idle(now)}
+            window = self._chats[chat_id] = Window(*limits)
+        return window
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Run the request once there is room in its windows; wait out a 429 and retry."""
+        chat_id = data.get("chat_id")
+        if chat_id is None or not endpoint.startswith(PACED):
+            return await callback(*args, **kwargs)
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)
+        windows = [w for w in (self._chat(chat_id), self._overall) if w is not None]
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            taken: list[Window] = []
+            try:
+                # Waiting for a chat's window holds no place in the overall one.
+                for window in windows:
+                    await window.acquire()
+                    taken.append(window)
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.info("429 on %s in chat %s: retrying in %.1f s", endpoint, chat_id, seconds)
+                self._flooded.add(chat_id)
+                windows = [w for w in (self._chat(chat_id), self._overall) if w is not None]
+            finally:
+                for window in taken:
+                    window.release()
+            await asyncio.sleep(seconds)
+        raise AssertionError("unreachable: the last attempt returns or raises")
