@@ -3,14 +3,22 @@
 The callback data is an untrusted id: the service checks the check-in, the district, the
 pressed message, the presser and the code, and commits before we answer. Each person only
 sees a short private answer (a toast); the group's tally is edited by the tally job.
+
+Presses that arrive together (a district answering at once) are stored in one transaction:
+committing each on its own tops out at a few hundred a second, and every press would wait
+for the commits of all the presses before it. The service's record_answers gives each press
+the outcome it would have had alone; each is answered only after that commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
@@ -19,12 +27,18 @@ from handlers.context import BotContext
 from handlers.followup_keyboards import blank_state, panel_keyboard, panel_text
 from handlers.people_common import label
 from handlers.render import local_time
-from services.checkins.outcomes import AnswerOutcome, Closed, NotAMember, Recorded
+from services.checkins.answers import AnswerService
+from services.checkins.outcomes import AnswerOutcome, Closed, NotAMember, Press, Recorded
+from services.checkins.scale import Scale
 
 log = logging.getLogger(__name__)
 
 # Telegram refuses callback answers longer than this.
 TOAST_LIMIT = 200
+# A press in a quiet moment waits this long (seconds) for others to share its transaction;
+# under load the presses that come while one is committed go together in the next.
+BATCH_WINDOW = 0.002
+BATCH_LIMIT = 200
 
 
 def toast(key: str, language: str | None, **values: object) -> str:
@@ -38,6 +52,10 @@ async def stale_answer(query: CallbackQuery, language: str | None) -> None:
     await query.answer(toast("answer.stale", language))
 
 
+# A burst of presses shows the same deadline thousands of times; Babel is slow at it.
+_local_time = lru_cache(maxsize=64)(local_time)
+
+
 def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
     """What the presser reads after the service decided."""
     match outcome:
@@ -45,7 +63,7 @@ def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
             key = "answer.recorded" if outcome.first_time else "answer.same"
             if outcome.changed:
                 key = "answer.changed"
-            until = local_time(outcome.changeable_until, tz, lang)
+            until = _local_time(outcome.changeable_until, tz, lang)
             return toast(key, lang, label=label(outcome.label_key, lang), until=until)
         case Closed():
             return toast("answer.closed", lang)
@@ -53,6 +71,59 @@ def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
             return toast("answer.not_a_member", lang, district=district)
         case _:  # NotForYou, Unknown, OffScale: forged or outdated
             return toast("answer.stale", lang)
+
+
+class PressBatch:
+    """Collect presses that arrive together and record them in one transaction, in order.
+
+    The first press of a quiet moment starts a drain that waits BATCH_WINDOW for company;
+    presses arriving while a batch commits wait for the next one (at most BATCH_LIMIT).
+    One batch at a time: they would only queue for the same write lock anyway.
+    """
+
+    def __init__(self, answers: AnswerService) -> None:
+        self.answers = answers
+        self._waiting: list[tuple[Press, asyncio.Future[AnswerOutcome]]] = []
+        self._drain: asyncio.Task[None] | None = None
+
+    async def record(self, press: Press) -> AnswerOutcome:
+        """Record one press with whatever arrives with it; return once it is committed."""
+        outcome: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append((press, outcome))
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.create_task(self._record_waiting())
+        return await outcome
+
+    async def _record_waiting(self) -> None:
+        await asyncio.sleep(BATCH_WINDOW)
+        while self._waiting:
+            batch = self._waiting[:BATCH_LIMIT]
+            del self._waiting[:BATCH_LIMIT]
+            await self._store(batch)
+
+    async def _store(self, batch: Sequence[tuple[Press, asyncio.Future[AnswerOutcome]]]) -> None:
+        try:
+            outcomes = await self.answers.record_answers([press for press, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1:
+                # One press must not sink the others: try each alone, so only its own fails.
+                for item in batch:
+                    await self._store([item])
+            elif not batch[0][1].done():
+                batch[0][1].set_exception(exc)
+            return
+        for (_, waiting), outcome in zip(batch, outcomes, strict=True):
+            if not waiting.done():  # its handler may have been cancelled meanwhile
+                waiting.set_result(outcome)
+
+
+def press_batch(context: BotContext) -> PressBatch:
+    """The running bot's batch of answer presses, made with the first press."""
+    answers = context.services.checkins.answers
+    batch = context.bot_data.presses
+    if batch is None or batch.answers is not answers:  # a restarted app has new services
+        batch = context.bot_data.presses = PressBatch(answers)
+    return batch
 
 
 async def press(update: Update, context: BotContext) -> None:
@@ -65,31 +136,41 @@ async def press(update: Update, context: BotContext) -> None:
         await stale_answer(query, context.services.language)
         return
     services = context.services
-    outcome = await services.checkins.answers.record_answer(
-        user.id,
-        parsed.checkin,
-        parsed.district,
-        query.message.message_id,
-        parsed.code,
-        chat_id=query.message.chat.id,
+    message = query.message
+    outcome = await press_batch(context).record(
+        Press(
+            user.id,
+            parsed.checkin,
+            parsed.district,
+            message.message_id,
+            parsed.code,
+            message.chat.id,
+        )
     )
     # Only now: the service has committed, so what the toast says is stored.
     await query.answer(answer_text(outcome, services.tz, services.language))
     if isinstance(outcome, Recorded) and outcome.first_time:
-        await offer(context, user.id, outcome.checkin_id)
+        # Not awaited here: under a burst the panel waits its turn under the flood limits,
+        # and this person's next update (and the update slot) need not wait with it.
+        context.application.create_task(offer(context, user.id, outcome.checkin_id), update=update)
+
+
+@lru_cache(maxsize=64)
+def blank_panel(
+    checkin_id: int, scale: Scale, language: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The follow-up panel after a first answer: everyone's is the same, so it is made once."""
+    state = blank_state(checkin_id, scale)
+    return panel_text(state, language), panel_keyboard(state, language)
 
 
 async def offer(context: BotContext, telegram_user_id: int, checkin_id: int) -> None:
     """Send the follow-up panel privately after a first answer; a blocked chat is no crash."""
     services = context.services
-    lang = services.language
-    state = blank_state(checkin_id, services.checkins.settings.scale)
+    text, keyboard = blank_panel(checkin_id, services.checkins.settings.scale, services.language)
     try:
         await context.bot.send_message(
-            telegram_user_id,
-            panel_text(state, lang),
-            parse_mode=ParseMode.HTML,
-            reply_markup=panel_keyboard(state, lang),
+            telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
     except Forbidden:
         # Blocked (or never started): the answer stands, only the optional depth is lost.

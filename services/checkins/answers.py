@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -36,7 +37,11 @@ from storage.queries import answers, checkins, deliveries, people
 
 
 class _Lookups:
-    """What a batch of presses needs to know, each fact read once per transaction."""
+    """What a batch of presses needs to know, each fact read once per transaction.
+
+    `prefetch` reads what a whole batch will ask in a few queries; the look-ups below then
+    answer from memory (and read for themselves only what was not fetched).
+    """
 
     def __init__(self, s: AsyncSession) -> None:
         self.s = s
@@ -45,6 +50,55 @@ class _Lookups:
         self._key_figure_of: dict[int, int | None] = {}
         self._groups: dict[tuple[int, int], Delivery | None] = {}
         self._privates: dict[tuple[int, int], MemberDelivery | None] = {}
+        self._districts: dict[int, District | None] = {}
+
+    async def prefetch(self, presses: Sequence[Press]) -> None:
+        """Read the check-ins, people, memberships, districts and deliveries of all presses."""
+        checkin_ids = sorted({p.checkin_id for p in presses})
+        district_ids = sorted({p.district_id for p in presses})
+        for checkin_id in checkin_ids:  # one at a time: each is locked
+            await self.checkin(checkin_id)
+        await self._fetch_people({p.telegram_user_id for p in presses})
+        self._districts |= dict.fromkeys(district_ids)
+        found = await self.s.scalars(select(District).where(District.id.in_(district_ids)))
+        self._districts |= {district.id: district for district in found}
+        self._groups |= {(c, d): None for c in checkin_ids for d in district_ids}
+        for group in await self.s.scalars(
+            select(Delivery).where(
+                Delivery.checkin_id.in_(checkin_ids), Delivery.district_id.in_(district_ids)
+            )
+        ):
+            self._groups[(group.checkin_id, group.district_id)] = group
+        # Private questions matter only for the presses that were not on a group message.
+        elsewhere = {
+            person.id
+            for p in presses
+            if not self._on_group(p) and (person := self._people.get(p.telegram_user_id))
+        }
+        if elsewhere:
+            self._privates |= {(c, p): None for c in checkin_ids for p in elsewhere}
+            for private in await self.s.scalars(
+                select(MemberDelivery).where(
+                    MemberDelivery.checkin_id.in_(checkin_ids),
+                    MemberDelivery.person_id.in_(elsewhere),
+                )
+            ):
+                self._privates[(private.checkin_id, private.person_id)] = private
+
+    async def _fetch_people(self, telegram_user_ids: set[int]) -> None:
+        """The people behind these ids, and the district each is a key figure of."""
+        self._people |= dict.fromkeys(telegram_user_ids)
+        found = await people.by_telegram_ids(self.s, telegram_user_ids)
+        self._people |= {person.telegram_user_id: person for person in found}
+        self._key_figure_of |= {person.id: None for person in found}
+        if found:
+            rows = await self.s.execute(
+                select(Membership.person_id, Membership.district_id).where(
+                    Membership.person_id.in_([person.id for person in found]),
+                    Membership.role == Role.KEY_FIGURE,
+                )
+            )
+            self._key_figure_of |= {person_id: district_id for person_id, district_id in rows}
 
     async def checkin(self, checkin_id: int) -> tuple[CheckIn, Event] | None:
         if checkin_id not in self._checkins:
@@ -57,6 +111,11 @@ class _Lookups:
             self._people[telegram_user_id] = await people.by_telegram_id(self.s, telegram_user_id)
         return self._people[telegram_user_id]
 
+    async def district(self, district_id: int) -> District | None:
+        if district_id not in self._districts:
+            self._districts[district_id] = await self.s.get(District, district_id)
+        return self._districts[district_id]
+
     async def key_figure_of(self, person_id: int) -> int | None:
         if person_id not in self._key_figure_of:
             self._key_figure_of[person_id] = await self.s.scalar(
@@ -66,17 +125,20 @@ class _Lookups:
             )
         return self._key_figure_of[person_id]
 
+    def _on_group(self, press: Press) -> bool:
+        group = self._groups.get((press.checkin_id, press.district_id))
+        return (
+            group is not None
+            and group.message_id == press.message_id
+            and group.telegram_chat_id == press.chat_id
+        )
+
     async def on_message(self, press: Press, person: Person | None) -> bool:
         """Tell whether the pressed message is this check-in's, for this district."""
         key = (press.checkin_id, press.district_id)
         if key not in self._groups:
             self._groups[key] = await deliveries.for_district(self.s, *key)
-        group = self._groups[key]
-        if (
-            group is not None
-            and group.message_id == press.message_id
-            and group.telegram_chat_id == press.chat_id
-        ):
+        if self._on_group(press):
             return True
         if person is None:
             return False
@@ -118,20 +180,40 @@ class AnswerService:
     async def record_answers(self, presses: Sequence[Press]) -> list[AnswerOutcome]:
         """Check and store presses that arrived together, in one transaction, in order.
 
-        Each press sees the ones before it, so the outcomes are those of pressing one by one.
+        Each press sees the ones before it, so the outcomes are those of pressing one by one:
+        a person's presses are stored in the order they came, one statement per round.
         """
         now = self._deps.clock.now()
         outbox = Outbox()
         async with self._deps.uow() as uow:
             look = _Lookups(uow.session)
-            outcomes = [await self._one(look, outbox, press, now) for press in presses]
+            await look.prefetch(presses)
+            checked = [await self._check(look, press, now) for press in presses]
+            stored = await _store(look.s, [c for c in checked if isinstance(c, _Valid)], now)
+            outcomes: list[AnswerOutcome] = []
+            for found in checked:
+                if not isinstance(found, _Valid):
+                    outcomes.append(found)
+                    continue
+                outcomes.append(self._recorded(found, stored[id(found)]))
+                acute = found.press.code in self._settings.scale.acute_codes
+                if stored[id(found)] != "same" and acute:
+                    await escalate(
+                        look.s,
+                        outbox,
+                        kind="acute",
+                        checkin=found.checkin,
+                        event=found.event,
+                        district=found.district,
+                        person=found.person,
+                        now=now,
+                    )
             await uow.commit()
         await outbox.deliver(self._deps)
         return outcomes
 
-    async def _one(
-        self, look: _Lookups, outbox: Outbox, press: Press, now: datetime
-    ) -> AnswerOutcome:
+    async def _check(self, look: _Lookups, press: Press, now: datetime) -> AnswerOutcome | _Valid:
+        """Refuse what does not add up; what does is stored by _store."""
         scale = self._settings.scale
         found = await look.checkin(press.checkin_id)
         if found is None:
@@ -144,35 +226,58 @@ class AnswerService:
         person = await look.person(press.telegram_user_id)
         if not await look.on_message(press, person):
             return NotForYou()
-        district = await look.s.get(District, press.district_id)
+        district = await look.district(press.district_id)
         assert district is not None  # a delivery to it exists
         if person is None or await look.key_figure_of(person.id) != district.id:
             return NotAMember(district.name)
-        stored = await answers.upsert(
-            look.s,
-            checkin_id=checkin.id,
-            person_id=person.id,
-            district_id=district.id,
-            code=press.code,
-            at=now,
-        )
-        if stored != "same" and press.code in scale.acute_codes:
-            await escalate(
-                look.s,
-                outbox,
-                kind="acute",
-                checkin=checkin,
-                event=event,
-                district=district,
-                person=person,
-                now=now,
-            )
+        return _Valid(press, checkin, event, district, person)
+
+    def _recorded(self, valid: _Valid, stored: answers.Stored) -> Recorded:
+        scale = self._settings.scale
         return Recorded(
-            checkin_id=checkin.id,
-            district=district.name,
-            code=press.code,
-            label_key=scale.label_key(press.code),
-            changeable_until=checkin.closes_at,
+            checkin_id=valid.checkin.id,
+            district=valid.district.name,
+            code=valid.press.code,
+            label_key=scale.label_key(valid.press.code),
+            changeable_until=valid.checkin.closes_at,
             first_time=stored == "new",
             changed=stored == "changed",
         )
+
+
+@dataclass(eq=False)
+class _Valid:
+    """A press that checks out, with what it was checked against."""
+
+    press: Press
+    checkin: CheckIn
+    event: Event
+    district: District
+    person: Person
+
+
+async def _store(
+    s: AsyncSession, valid: Sequence[_Valid], now: datetime
+) -> dict[int, answers.Stored]:
+    """Store the valid presses, in rounds that hold each person's n-th press of a check-in.
+
+    One statement per round instead of one per press; the rounds keep each person's presses
+    in order, and nothing else depends on the order. Keyed by id() of the _Valid.
+    """
+    rounds: list[list[_Valid]] = []
+    seen: dict[tuple[int, int], int] = {}
+    for found in valid:
+        key = (found.checkin.id, found.person.id)
+        seen[key] = seen.get(key, -1) + 1
+        if seen[key] == len(rounds):
+            rounds.append([])
+        rounds[seen[key]].append(found)
+    stored: dict[int, answers.Stored] = {}
+    for round_ in rounds:
+        done = await answers.upsert_many(
+            s,
+            [(v.checkin.id, v.person.id, v.district.id, v.press.code) for v in round_],
+            at=now,
+        )
+        stored |= {id(v): done[(v.checkin.id, v.person.id)] for v in round_}
+    return stored

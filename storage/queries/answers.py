@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +60,52 @@ async def upsert(
     # The history: every press that set or changed the answer.
     session.add(AnswerChange(checkin_id=checkin_id, person_id=person_id, code=code, at=at))
     return "new" if changes == 0 else "changed"
+
+
+async def upsert_many(
+    session: AsyncSession, rows: Sequence[tuple[int, int, int, int]], *, at: datetime
+) -> dict[tuple[int, int], Stored]:
+    """Set many answers, as `upsert` does one, in one statement; tell what happened to each.
+
+    Rows are (check-in, person, district, code), each (check-in, person) at most once: a
+    statement may not update a row it inserted itself (PostgreSQL refuses). Keyed by
+    (check-in, person).
+    """
+    if not rows:
+        return {}
+    stmt = _insert(session, Answer).values(
+        [
+            {
+                "checkin_id": checkin_id,
+                "person_id": person_id,
+                "district_id": district_id,
+                "code": code,
+                "first_answered_at": at,
+                "answered_at": at,
+                "changes": 0,
+            }
+            for checkin_id, person_id, district_id, code in rows
+        ]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Answer.checkin_id, Answer.person_id],
+        set_={"code": stmt.excluded.code, "answered_at": at, "changes": Answer.changes + 1},
+        where=Answer.code != stmt.excluded.code,
+    ).returning(Answer.checkin_id, Answer.person_id, Answer.changes)
+    # A repeated code returns no row: nothing changed ('same').
+    changes = {(c, p): n for c, p, n in await session.execute(stmt)}
+    stored: dict[tuple[int, int], Stored] = {}
+    history = []
+    for checkin_id, person_id, _, code in rows:
+        n = changes.get((checkin_id, person_id))
+        stored[(checkin_id, person_id)] = "same" if n is None else "new" if n == 0 else "changed"
+        if n is not None:
+            history.append(
+                {"checkin_id": checkin_id, "person_id": person_id, "code": code, "at": at}
+            )
+    if history:
+        await session.execute(insert(AnswerChange), history)
+    return stored
 
 
 async def of_person(session: AsyncSession, checkin_id: int, person_id: int) -> Answer | None:
