@@ -182,6 +182,46 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             return _fail("not allowed", EXIT_USAGE)
 
 
+def _bench_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="smaller, under a minute")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--database", metavar="URL", help="PostgreSQL server to use (default: SQLite files)"
+    )
+    # For the tests and for working on one scenario; not for people.
+    parser.add_argument("--tiny", action="store_true", help=SUPPRESS)
+    parser.add_argument("--only", action="append", default=[], help=SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help=SUPPRESS)
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Measure the bot against Telegram's limits and bare PTB (sandbox, separate processes)."""
+    import asyncio
+
+    from bot.bench import FULL, QUICK, TINY
+    from bot.bench.main import SCENARIOS, run_bench
+    from bot.bench.processes import BenchError
+    from bot.bench.report import as_json, table
+
+    unknown = [name for name in args.only if name not in SCENARIOS]
+    if unknown:
+        return _fail(f"unknown scenario {unknown[0]!r}: use {', '.join(SCENARIOS)}", EXIT_USAGE)
+    database = None
+    if args.database is not None:
+        try:
+            database = Settings(database_url=args.database).database_url
+        except ValueError:
+            return _fail("--database must be a database URL, e.g. postgresql://…", EXIT_USAGE)
+    sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    try:
+        report = asyncio.run(run_bench(sizes, database, args.only, args.keep))
+    except (BenchError, SQLAlchemyError, OSError) as exc:
+        notes = "; ".join(getattr(exc, "__notes__", []))
+        return _fail(f"the benchmark could not finish: {exc} ({notes})", EXIT_FAILED)
+    print(as_json(report) if args.json else table(report))
+    return EXIT_OK
+
+
 @dataclass(frozen=True)
 class Command:
     """One command: the words that name it and the function that runs it."""
@@ -200,6 +240,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("db", "upgrade"), cmd_db_upgrade),
     Command(("config", "check"), cmd_config_check),
     Command(("export",), cmd_export, _export_arguments),
+    Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
 )
 GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}

@@ -1,0 +1,295 @@
+"""Answer burst: thousands of key figures press at once — the bot, and bare PTB as its ceiling.
+
+Both run as their own process against the same sandbox, and get the same burst: every key
+figure presses once, at a steady rate, in a shuffled order. A press's moment is taken just
+before the benchmark asks the sandbox to press; its acknowledgement is the sandbox's record
+of answerCallbackQuery. The bot answers only after the commit that holds the press, so the
+last acknowledgement marks the last commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.bench import Sizes, seed, world
+from bot.bench.database import fresh_database
+from bot.bench.processes import (
+    SandboxClient,
+    bot_env,
+    spawn,
+    start_bot,
+    start_sandbox,
+    wait_polling,
+)
+from bot.bench.report import percentile
+from handlers.i18n import t
+from storage.engine import create_engine
+from storage.models import Answer, Delivery, DeliveryStatus
+
+# The presses of a burst in flight at once (people do not wait for each other).
+PRESS_CONNECTIONS = 64
+# How long after the burst the tally edits are still counted.
+TALLY_WATCH = 6.0
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One planned press: who, on which message, which button."""
+
+    person: int
+    chat_id: int
+    message_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Burst:
+    """What one burst showed, from the sandbox's records."""
+
+    pressed: int
+    answered: int
+    wrong: int
+    first_press: float
+    last_answer: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        """Presses per second from the first press to the last acknowledgement."""
+        return self.answered / max(self.last_answer - self.first_press, 1e-9)
+
+
+async def burst(
+    sandbox: SandboxClient,
+    token: str,
+    taps: Sequence[Tap],
+    rate: float,
+    expected: Callable[[Tap, str], bool],
+) -> Burst:
+    """Press every tap at `rate` per second; wait for every answer; measure."""
+    presser = SandboxClient(sandbox.url, connections=PRESS_CONNECTIONS)
+    pressed: dict[str, tuple[Tap, float]] = {}
+    start = time.monotonic() + 0.1
+
+    async def press(n: int, tap: Tap) -> None:
+        await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+        at = time.monotonic()
+        result = await presser.post(
+            "press",
+            person=tap.person,
+            chat_id=tap.chat_id,
+            message_id=tap.message_id,
+            text=tap.text,
+            wait=False,
+        )
+        pressed[str(result["query_id"])] = (tap, at)
+
+    try:
+        await asyncio.gather(*(press(n, tap) for n, tap in enumerate(taps)))
+    finally:
+        await presser.close()
+    last_query = max(pressed, key=lambda q: pressed[q][1])
+    limit = 30.0 + len(taps) / 50
+
+    async def last_answered() -> bool:
+        return bool(await sandbox.get(f"callback_answers/{last_query}"))
+
+    await sandbox.wait_until("the last press to be answered", last_answered, limit)
+
+    async def all_answered() -> list[dict[str, Any]] | None:
+        calls = await sandbox.calls(method="answerCallbackQuery", bot=token, since=start)
+        mine = [c for c in calls if c["params"].get("callback_query_id") in pressed]
+        return mine if len(mine) >= len(pressed) else None
+
+    answers = await sandbox.wait_until("every press to be answered", all_answered, limit, 0.5)
+    latencies, wrong = [], 0
+    for call in answers:
+        tap, at = pressed[call["params"]["callback_query_id"]]
+        latencies.append(call["monotonic"] - at)
+        wrong += not (call["ok"] and expected(tap, str(call["params"].get("text", ""))))
+    return Burst(
+        pressed=len(taps),
+        answered=len(answers),
+        wrong=wrong,
+        first_press=min(at for _, at in pressed.values()),
+        last_answer=max(c["monotonic"] for c in answers),
+        latencies=latencies,
+    )
+
+
+def _labels() -> dict[int, str]:
+    return {code: t(f"scale.{code}", "nl") for code in (1, 2, 3, 4, 0)}
+
+
+async def run(sizes: Sizes, workdir: Path, database: str | None) -> dict[str, Any]:
+    """The burst on bare PTB, then on the bot; the figures of both."""
+    rng = random.Random(5)
+    ids = world.person_ids(sizes.burst_key_figures)
+    members = world.split(ids, -(-len(ids) // sizes.burst_group_size))
+    log = workdir / "answers-sandbox.log"
+    sb_proc, sandbox = await start_sandbox([world.BOT, world.BARE], log)
+    try:
+        await world.add_coordinator(sandbox, world.BOT)
+        await world.add_people(sandbox, ids, started=world.BOT)
+        chat_ids = await world.add_groups(sandbox, members, world.BOT, "Bondgenoten")
+        bare = await _bare(sandbox, workdir, ids, sizes.burst_rate, rng)
+        async with fresh_database(database, workdir, "answers") as url:
+            bot = await _bot(sandbox, workdir, url, members, chat_ids, sizes.burst_rate, rng)
+    finally:
+        await sb_proc.stop()
+        await sandbox.close()
+    bare_figures = {f"bare_{key}": value for key, value in _figures(bare).items()}
+    return {**bot, **bare_figures, "ingest_ratio": bot["rate_per_s"] / bare.rate}
+
+
+def _figures(b: Burst) -> dict[str, Any]:
+    return {
+        "pressed": b.pressed,
+        "answered": b.answered,
+        "wrong_answers": b.wrong,
+        "rate_per_s": b.rate,
+        "ack_p50_ms": percentile(b.latencies, 50) * 1000,
+        "ack_p95_ms": percentile(b.latencies, 95) * 1000,
+        "ack_p99_ms": percentile(b.latencies, 99) * 1000,
+    }
+
+
+async def _bare(
+    sandbox: SandboxClient, workdir: Path, ids: list[int], rate: float, rng: random.Random
+) -> Burst:
+    """Everybody presses one button of the bare app's message in one big group."""
+    await sandbox.post(
+        "groups", creator=world.COORDINATOR, title="Kaal", members=ids, bots=[world.BARE.token]
+    )
+    groups = await sandbox.bot_api(world.BARE.token, "getUpdates", timeout=0)
+    chat_id = next(u["my_chat_member"]["chat"]["id"] for u in groups if "my_chat_member" in u)
+    await sandbox.drain_updates(world.BARE.token)
+    keyboard = {"inline_keyboard": [[{"text": "Druk", "callback_data": "druk"}]]}
+    message = await sandbox.bot_api(
+        world.BARE.token, "sendMessage", chat_id=chat_id, text="Druk", reply_markup=keyboard
+    )
+    process = await spawn(
+        "bare PTB",
+        ["-m", "bot.bench.bare", world.BARE.token, f"{sandbox.url}/bot"],
+        workdir / "answers-bare.log",
+    )
+    try:
+        await wait_polling(sandbox, process, world.BARE.token)
+        taps = [Tap(uid, chat_id, message["message_id"], "Druk") for uid in ids]
+        rng.shuffle(taps)
+        return await burst(sandbox, world.BARE.token, taps, rate, lambda _, text: text == "ok")
+    finally:
+        await process.stop()
+
+
+async def _bot(
+    sandbox: SandboxClient,
+    workdir: Path,
+    url: str,
+    members: list[list[int]],
+    chat_ids: list[int],
+    rate: float,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """The bot sends an open check-in to every group, then every key figure answers it."""
+    now = datetime.now(UTC)
+    groups = [seed.Group(c, tuple(m)) for c, m in zip(chat_ids, members, strict=True)]
+    network = await seed.network(url, groups, now)
+    every = tuple(range(len(groups)))
+    [checkin_id] = await seed.checkins(
+        url, network, groups, [seed.OpenCheckIn(every, now, now + timedelta(hours=2))]
+    )
+    await sandbox.drain_updates(world.BOT.token)
+    env = bot_env(sandbox.url, world.BOT.token, url, [world.COORDINATOR])
+    process = await start_bot(env, workdir / "answers-bot.log")
+    try:
+        await wait_polling(sandbox, process, world.BOT.token)
+        # The bot resumes the pending deliveries at start-up: wait until every group has it.
+        messages = await sandbox.wait_until(
+            "the check-in to reach every group",
+            lambda: _sent_messages(url, checkin_id, len(groups)),
+            30 + len(groups) / 10,
+            0.2,
+        )
+        labels = _labels()
+        taps = [
+            Tap(uid, group.chat_id, messages[group.chat_id], labels[rng.choice(seed.CODES)])
+            for group in groups
+            for uid in group.members
+        ]
+        rng.shuffle(taps)
+        process.check_alive()
+        result = await burst(
+            sandbox,
+            world.BOT.token,
+            taps,
+            rate,
+            lambda tap, text: text.startswith(f"Genoteerd: {tap.text} —"),
+        )
+        await asyncio.sleep(TALLY_WATCH)
+        process.check_alive()
+        edits = await sandbox.calls(method="editMessageText", bot=world.BOT.token, ok="true")
+        errors = await sandbox.calls(bot=world.BOT.token, since=result.first_press, ok="false")
+        stored = await seed.count(url, Answer, checkin_id=checkin_id)
+    finally:
+        await process.stop()
+    return {
+        **_figures(result),
+        "stored": stored,
+        "stored_equals_pressed": stored == result.pressed,
+        "rate_offered_per_s": rate,
+        "flood_429s": sum(1 for c in errors if c["error_code"] == 429),
+        **_tally(edits, set(chat_ids), result.first_press),
+    }
+
+
+async def _sent_messages(url: str, checkin_id: int, groups: int) -> dict[int, int] | None:
+    """The check-in's message id per group chat, once it went to all of them."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(Delivery.telegram_chat_id, Delivery.message_id).where(
+                        Delivery.checkin_id == checkin_id,
+                        Delivery.status == DeliveryStatus.SENT,
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    if len(rows) < groups:
+        return None
+    return {int(chat): int(message) for chat, message in rows if chat and message}
+
+
+def _tally(edits: list[dict[str, Any]], groups: set[int], since: float) -> dict[str, Any]:
+    """How often each group message was edited: the most in any minute, the shortest gap."""
+    moments: dict[tuple[int, int], list[float]] = defaultdict(list)
+    for call in edits:
+        if call["chat_id"] in groups and call["monotonic"] >= since:
+            moments[(call["chat_id"], int(call["params"]["message_id"]))].append(call["monotonic"])
+    most, gap = 0, None
+    for times in moments.values():
+        times.sort()
+        for n, at in enumerate(times):
+            most = max(most, sum(1 for later in times[n:] if later < at + 60.0))
+            if n:
+                step = at - times[n - 1]
+                gap = step if gap is None else min(gap, step)
+    return {
+        "tally_edits": sum(len(times) for times in moments.values()),
+        "tally_messages_edited": len(moments),
+        "tally_max_edits_per_message_per_minute": most,
+        "tally_min_gap_s": gap,
+    }
