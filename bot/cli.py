@@ -26,8 +26,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the bot and answer Telegram updates until stopped."""
     if settings.token is None:
         return _fail("no bot token: set BONDGENOTEN_TOKEN to the token from BotFather", EXIT_USAGE)
+    from bot.gc_tuning import tune_for_throughput
     from bot.runner import run_bot  # imported here so other commands need no Telegram set-up
 
+    tune_for_throughput()
     try:
         run_bot(settings)
     except KeyboardInterrupt:

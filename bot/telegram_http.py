@@ -79,8 +79,9 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            data, headers = _body(request_data)
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
@@ -94,14 +95,22 @@ def _given(value: ODVInput[float], default: float) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as PTB encodes them (JSON strings); multipart when files go along."""
-    if request_data is None:
-        return None
-    fields = request_data.json_parameters
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(
+    request_data: RequestData | None,
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """Form fields as PTB encodes them (JSON strings); multipart when files go along.
+
+    A plain form is encoded here, not by aiohttp.FormData: that one builds a multipart
+    writer (with a random boundary) for every request, a third of a callback answer's cost.
+    """
+    if request_data is None or not request_data.parameters:
+        return None, None
     if not request_data.contains_files:
-        return fields or None
-    form = aiohttp.FormData(fields)
+        return request_data.url_encoded_parameters().encode(), FORM
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, None

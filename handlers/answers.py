@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -52,8 +53,13 @@ async def stale_answer(query: CallbackQuery, language: str | None) -> None:
     await query.answer(toast("answer.stale", language))
 
 
-# A burst of presses shows the same deadline thousands of times; Babel is slow at it.
-_local_time = lru_cache(maxsize=64)(local_time)
+@lru_cache(maxsize=256)
+def recorded_toast(
+    key: str, label_key: str, until: datetime, tz: ZoneInfo, lang: str | None
+) -> str:
+    """The toast of a stored press: a burst shows the same few thousands of times."""
+    when = local_time(until, tz, lang)
+    return toast(key, lang, label=label(label_key, lang), until=when)
 
 
 def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
@@ -63,8 +69,7 @@ def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
             key = "answer.recorded" if outcome.first_time else "answer.same"
             if outcome.changed:
                 key = "answer.changed"
-            until = _local_time(outcome.changeable_until, tz, lang)
-            return toast(key, lang, label=label(outcome.label_key, lang), until=until)
+            return recorded_toast(key, outcome.label_key, outcome.changeable_until, tz, lang)
         case Closed():
             return toast("answer.closed", lang)
         case NotAMember(district=district):

@@ -65,6 +65,18 @@ class CallbackData:
         return decoded if isinstance(decoded, cls) else None
 
 
+_FIELDS: dict[type[CallbackData], tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type[CallbackData]) -> tuple[tuple[str, Any], ...]:
+    """A class's fields with their types, in order (resolved once: type hints are slow)."""
+    if cls not in _FIELDS:
+        hints = get_type_hints(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        _FIELDS[cls] = tuple((f.name, hints[f.name]) for f in fields)
+    return _FIELDS[cls]
+
+
 def decode(data: str | None) -> CallbackData | None:
     """Decode callback_data to its class, or None for anything malformed or unknown."""
     if not data or len(data.encode()) > MAX_BYTES:
@@ -73,25 +85,23 @@ def decode(data: str | None) -> CallbackData | None:
     cls = _REGISTRY.get(prefix)
     if cls is None:
         return None
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    fields = _fields(cls)
     if len(raw) != len(fields):
         return None
-    hints = get_type_hints(cls)
     values: dict[str, Any] = {}
-    for f, text in zip(fields, raw, strict=True):
-        kind = hints[f.name]
+    for (name, kind), text in zip(fields, raw, strict=True):
         if kind is bool:
             if text not in ("0", "1"):
                 return None
-            values[f.name] = text == "1"
+            values[name] = text == "1"
         elif kind is int:
             if not _INT.match(text):
                 return None
-            values[f.name] = int(text)
+            values[name] = int(text)
         elif kind is str:
             if not _STR.match(text):
                 return None
-            values[f.name] = text
+            values[name] = text
         else:  # pragma: no cover - a programming error in a subclass
             raise TypeError(f"unsupported callback field type {kind!r}")
     return cls(**values)

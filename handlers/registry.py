@@ -52,6 +52,9 @@ from handlers.start import help_command, start
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Return every update handler, in the order they must be tried."""
     return [
+        # First, the update that comes in thousands at once: an answer press. Button
+        # patterns are distinct prefixes, so this order changes only how soon it is found.
+        CallbackQueryHandler(answers.press, pattern=AnswerPress.pattern()),
         # --- people: deep links (/start <token>) must come before the plain /start ---
         CommandHandler("start", intake.open_link, filters=NEW_MESSAGE & PRIVATE, has_args=True),
         CallbackQueryHandler(intake.choose, pattern=IntakeChoice.pattern()),
@@ -101,8 +104,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler(
             ["peiling", "sluit", "peilingen"], peiling.private_only, filters=NEW_MESSAGE & GROUPS
         ),
-        # --- check-ins: answers and follow-ups ---
-        CallbackQueryHandler(answers.press, pattern=AnswerPress.pattern()),
+        # --- check-ins: follow-ups (the answer presses themselves come first, above) ---
         CallbackQueryHandler(followups.direction, pattern=FollowDirection.pattern()),
         CallbackQueryHandler(followups.theme, pattern=FollowTheme.pattern()),
         CallbackQueryHandler(followups.ask_text, pattern=FollowText.pattern()),

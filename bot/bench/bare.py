@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler
 
 from bot.app import throughput
+from bot.gc_tuning import tune_for_throughput
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
@@ -28,6 +29,7 @@ async def answer(update: Update, context: CallbackContext[Any, Any, Any, Any]) -
 def main(argv: list[str]) -> None:
     """Poll the sandbox until stopped."""
     token, base_url = argv
+    tune_for_throughput()  # as `bondgenoten run` does
     builder = Application.builder().token(token).base_url(base_url)
     app = throughput(builder).build()
     app.add_handler(CallbackQueryHandler(answer))

@@ -116,6 +116,16 @@ class Process:
         """The process id."""
         return self.proc.pid
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process used so far; 0 once it is gone."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        # utime and stime: the 14th and 15th fields of stat(5), after pid and (comm).
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self) -> bool:
         """Tell whether it still runs."""
         return self.proc.returncode is None

@@ -107,6 +107,8 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
         ("ack_p95_ms", "acknowledgement p95", "{:,.0f} ms"),
         ("ack_p99_ms", "acknowledgement p99", "{:,.0f} ms"),
         ("bare_ack_p99_ms", "bare PTB acknowledgement p99", "{:,.0f} ms"),
+        ("cpu_ms_per_press", "bot: CPU per press", "{:.2f} ms"),
+        ("bare_cpu_ms_per_press", "bare PTB: CPU per press", "{:.2f} ms"),
         ("stored", "answers stored", "{:,}"),
         ("tally_max_edits_per_message_per_minute", "tally edits of a message per minute", "{}"),
         ("tally_min_gap_s", "shortest gap between two edits", "{:.1f} s"),

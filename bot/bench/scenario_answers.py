@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.bench import Sizes, seed, world
 from bot.bench.database import fresh_database
 from bot.bench.processes import (
+    Process,
     SandboxClient,
     bot_env,
     spawn,
@@ -62,6 +63,7 @@ class Burst:
     first_press: float
     last_answer: float
     latencies: list[float]
+    cpu_s: float  # CPU time the receiving process used from the first press to the last answer
 
     @property
     def rate(self) -> float:
@@ -71,6 +73,7 @@ class Burst:
 
 async def burst(
     sandbox: SandboxClient,
+    receiver: Process,
     token: str,
     taps: Sequence[Tap],
     rate: float,
@@ -80,6 +83,7 @@ async def burst(
     presser = SandboxClient(sandbox.url, connections=PRESS_CONNECTIONS)
     pressed: dict[str, tuple[Tap, float]] = {}
     start = time.monotonic() + 0.1
+    cpu_before = receiver.cpu_seconds()
 
     async def press(n: int, tap: Tap) -> None:
         await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
@@ -105,6 +109,7 @@ async def burst(
         return bool(await sandbox.get(f"callback_answers/{last_query}"))
 
     await sandbox.wait_until("the last press to be answered", last_answered, limit)
+    cpu_used = receiver.cpu_seconds() - cpu_before
 
     async def all_answered() -> list[dict[str, Any]] | None:
         calls = await sandbox.calls(method="answerCallbackQuery", bot=token, since=start)
@@ -124,6 +129,7 @@ async def burst(
         first_press=min(at for _, at in pressed.values()),
         last_answer=max(c["monotonic"] for c in answers),
         latencies=latencies,
+        cpu_s=cpu_used,
     )
 
 
@@ -161,6 +167,7 @@ def _figures(b: Burst) -> dict[str, Any]:
         "ack_p50_ms": percentile(b.latencies, 50) * 1000,
         "ack_p95_ms": percentile(b.latencies, 95) * 1000,
         "ack_p99_ms": percentile(b.latencies, 99) * 1000,
+        "cpu_ms_per_press": b.cpu_s * 1000 / max(b.answered, 1),
     }
 
 
@@ -187,7 +194,9 @@ async def _bare(
         await wait_polling(sandbox, process, world.BARE.token)
         taps = [Tap(uid, chat_id, message["message_id"], "Druk") for uid in ids]
         rng.shuffle(taps)
-        return await burst(sandbox, world.BARE.token, taps, rate, lambda _, text: text == "ok")
+        return await burst(
+            sandbox, process, world.BARE.token, taps, rate, lambda _, text: text == "ok"
+        )
     finally:
         await process.stop()
 
@@ -231,6 +240,7 @@ async def _bot(
         process.check_alive()
         result = await burst(
             sandbox,
+            process,
             world.BOT.token,
             taps,
             rate,

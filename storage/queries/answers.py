@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,31 +69,36 @@ async def upsert_many(
 
     Rows are (check-in, person, district, code), each (check-in, person) at most once: a
     statement may not update a row it inserted itself (PostgreSQL refuses). Keyed by
-    (check-in, person).
+    (check-in, person). The statement is the same for every batch (the rows go as
+    parameters), so SQLAlchemy compiles it once and sends each batch as one INSERT.
     """
     if not rows:
         return {}
-    stmt = _insert(session, Answer).values(
-        [
-            {
-                "checkin_id": checkin_id,
-                "person_id": person_id,
-                "district_id": district_id,
-                "code": code,
-                "first_answered_at": at,
-                "answered_at": at,
-                "changes": 0,
-            }
-            for checkin_id, person_id, district_id, code in rows
-        ]
-    )
+    table = Answer.__table__
+    stmt = _insert(session, table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[Answer.checkin_id, Answer.person_id],
-        set_={"code": stmt.excluded.code, "answered_at": at, "changes": Answer.changes + 1},
-        where=Answer.code != stmt.excluded.code,
-    ).returning(Answer.checkin_id, Answer.person_id, Answer.changes)
+        index_elements=[table.c.checkin_id, table.c.person_id],
+        set_={
+            "code": stmt.excluded.code,
+            "answered_at": stmt.excluded.answered_at,
+            "changes": table.c.changes + 1,
+        },
+        where=table.c.code != stmt.excluded.code,
+    ).returning(table.c.checkin_id, table.c.person_id, table.c.changes)
+    params = [
+        {
+            "checkin_id": checkin_id,
+            "person_id": person_id,
+            "district_id": district_id,
+            "code": code,
+            "first_answered_at": at,
+            "answered_at": at,
+            "changes": 0,
+        }
+        for checkin_id, person_id, district_id, code in rows
+    ]
     # A repeated code returns no row: nothing changed ('same').
-    changes = {(c, p): n for c, p, n in await session.execute(stmt)}
+    changes = {(c, p): n for c, p, n in await session.execute(stmt, params)}
     stored: dict[tuple[int, int], Stored] = {}
     history = []
     for checkin_id, person_id, _, code in rows:
@@ -104,7 +109,8 @@ async def upsert_many(
                 {"checkin_id": checkin_id, "person_id": person_id, "code": code, "at": at}
             )
     if history:
-        await session.execute(insert(AnswerChange), history)
+        # The table, not the class: a plain executemany, without the ORM's bulk machinery.
+        await session.execute(insert(cast(Table, AnswerChange.__table__)), history)
     return stored
 
 
