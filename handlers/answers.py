@@ -157,22 +157,28 @@ async def press(update: Update, context: BotContext) -> None:
     if isinstance(outcome, Recorded) and outcome.first_time:
         # Not awaited here: under a burst the panel waits its turn under the flood limits,
         # and this person's next update (and the update slot) need not wait with it.
-        context.application.create_task(offer(context, user.id, outcome.checkin_id), update=update)
+        context.application.create_task(offer(context, user.id, outcome), update=update)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def blank_panel(
-    checkin_id: int, scale: Scale, language: str | None
+    checkin_id: int, event: str, district: str, scale: Scale, language: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The follow-up panel after a first answer: everyone's is the same, so it is made once."""
-    state = blank_state(checkin_id, scale)
+    """The follow-up panel after a first answer: a district's are all the same, made once."""
+    state = blank_state(checkin_id, scale, event=event or None, district=district)
     return panel_text(state, language), panel_keyboard(state, language)
 
 
-async def offer(context: BotContext, telegram_user_id: int, checkin_id: int) -> None:
+async def offer(context: BotContext, telegram_user_id: int, answer: Recorded) -> None:
     """Send the follow-up panel privately after a first answer; a blocked chat is no crash."""
     services = context.services
-    text, keyboard = blank_panel(checkin_id, services.checkins.settings.scale, services.language)
+    text, keyboard = blank_panel(
+        answer.checkin_id,
+        answer.event,
+        answer.district,
+        services.checkins.settings.scale,
+        services.language,
+    )
     try:
         await context.bot.send_message(
             telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard

@@ -242,6 +242,7 @@ class AnswerService:
             changeable_until=valid.checkin.closes_at,
             first_time=stored == "new",
             changed=stored == "changed",
+            event=valid.event.description,
         )
 
 

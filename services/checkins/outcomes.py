@@ -97,6 +97,7 @@ class Recorded:
     changeable_until: datetime
     first_time: bool
     changed: bool  # False for a repeated press of the same code (nothing new stored)
+    event: str = ""  # what the check-in is about, for the follow-up panel's heading
 
 
 @dataclass(frozen=True)

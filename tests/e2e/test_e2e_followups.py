@@ -95,6 +95,8 @@ async def test_direction_themes_text_and_contact_are_noted_and_the_chief_told(
 ) -> None:
     fatima, sandbox = world.fatima, world.sandbox
     checkin, panel = await answered(world, fatima)
+    # The very first panel already says which check-in and district it is about.
+    assert str(panel.text).startswith(f"{about(checkin)}\n{PANEL}")
 
     assert (await fatima.press(panel, text="Loopt op")).text is None
     assert str(panel.text).startswith(f"{about(checkin)}\n{PANEL}\n")

@@ -151,9 +151,9 @@ async def test_a_press_on_the_private_message_counts_too(
 
 
 def _plain(outcomes: list[AnswerOutcome]) -> list[AnswerOutcome]:
-    # The same presses on two check-ins differ only in the check-in id and the deadline.
+    # The same presses on two check-ins differ only in the check-in, its event and deadline.
     return [
-        dataclasses.replace(o, checkin_id=0, changeable_until=None)  # type: ignore[arg-type]
+        dataclasses.replace(o, checkin_id=0, changeable_until=None, event="")  # type: ignore[arg-type]
         if isinstance(o, Recorded)
         else o
         for o in outcomes
