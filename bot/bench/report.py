@@ -48,6 +48,7 @@ TARGETS = (
         lambda v: v >= 5.0,
         none_means=True,  # no message was edited twice
     ),
+    Target("tally exact after closing", "answers", "tally_exact_after_closing", "yes", bool),
     Target("CSV export time", "export", "csv_s", "≤ 10 s", lambda v: v <= 10.0),
     Target("CSV export extra memory", "export", "csv_extra_mb", "≤ 100 MB", lambda v: v <= 100),
     Target("ready after start", "restart", "ready_s", "≤ 3 s", lambda v: v <= 3.0),
@@ -112,6 +113,8 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
         ("stored", "answers stored", "{:,}"),
         ("tally_max_edits_per_message_per_minute", "tally edits of a message per minute", "{}"),
         ("tally_min_gap_s", "shortest gap between two edits", "{:.1f} s"),
+        ("tally_exact_after_closing", "every group shows the final tally", "{}"),
+        ("tally_final_s", "/sluit → last group shows it", "{:.1f} s"),
     ],
     "export": [
         ("rows", "answers", "{:,}"),

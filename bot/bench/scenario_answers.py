@@ -19,11 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.bench import Sizes, seed, world
 from bot.bench.database import fresh_database
 from bot.bench.processes import (
+    BenchError,
     Process,
     SandboxClient,
     bot_env,
@@ -41,6 +42,8 @@ from storage.models import Answer, Delivery, DeliveryStatus
 PRESS_CONNECTIONS = 64
 # How long after the burst the tally edits are still counted.
 TALLY_WATCH = 6.0
+# How long closing may take to show the final tally everywhere (plus 0.1 s per group).
+FINAL_WAIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ async def _bot(
         edits = await sandbox.calls(method="editMessageText", bot=world.BOT.token, ok="true")
         errors = await sandbox.calls(bot=world.BOT.token, since=result.first_press, ok="false")
         stored = await seed.count(url, Answer, checkin_id=checkin_id)
+        final = await _close_and_check(sandbox, process, url, checkin_id)
     finally:
         await process.stop()
     return {
@@ -260,7 +264,80 @@ async def _bot(
         "rate_offered_per_s": rate,
         "flood_429s": sum(1 for c in errors if c["error_code"] == 429),
         **_tally(edits, set(chat_ids), result.first_press),
+        **final,
     }
+
+
+async def _close_and_check(
+    sandbox: SandboxClient, process: Process, url: str, checkin_id: int
+) -> dict[str, Any]:
+    """A coordinator closes the check-in; wait until every group shows the final tally.
+
+    Final means: the closed line, how many answered, and each level with its count as
+    stored. Figures: whether every group got there, and how long after /sluit the last did.
+    """
+    expected = await _final_parts(url, checkin_id)
+    sent = time.monotonic()
+    await sandbox.post(
+        "send", person=world.COORDINATOR, bot=world.BOT.token, text=f"/sluit {checkin_id}"
+    )
+
+    async def shown() -> float | None:
+        process.check_alive()
+        calls = await sandbox.calls(method="editMessageText", bot=world.BOT.token, since=sent)
+        last: dict[int, tuple[float, str]] = {}
+        for call in calls:
+            if call["ok"] and call["chat_id"] in expected:
+                last[call["chat_id"]] = (call["monotonic"], str(call["params"].get("text", "")))
+        if set(last) != set(expected):
+            return None
+        if any(not all(part in last[c][1] for part in expected[c]) for c in expected):
+            return None
+        return max(at for at, _ in last.values())
+
+    try:
+        done = await sandbox.wait_until(
+            "every group to show the final tally", shown, FINAL_WAIT + len(expected) / 10, 0.5
+        )
+    except BenchError:
+        return {"tally_exact_after_closing": False, "tally_final_s": None}
+    return {"tally_exact_after_closing": True, "tally_final_s": done - sent}
+
+
+async def _final_parts(url: str, checkin_id: int) -> dict[int, list[str]]:
+    """Per group chat, what its message must say once closed (in Dutch, as the bot writes)."""
+    labels = _labels()
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            chats = dict(
+                (
+                    await conn.execute(
+                        select(Delivery.district_id, Delivery.telegram_chat_id).where(
+                            Delivery.checkin_id == checkin_id
+                        )
+                    )
+                ).all()
+            )
+            counts = (
+                await conn.execute(
+                    select(Answer.district_id, Answer.code, func.count())
+                    .where(Answer.checkin_id == checkin_id)
+                    .group_by(Answer.district_id, Answer.code)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    per_chat: dict[int, list[str]] = {int(chat): [] for chat in chats.values()}
+    answered: dict[int, int] = defaultdict(int)
+    for district, code, n in counts:
+        chat = int(chats[district])
+        per_chat[chat].append(f"{labels[code]} {n}")
+        answered[chat] += n
+    closed = t("checkin.message.closed", "nl")
+    for chat, parts in per_chat.items():
+        parts += [closed, f"{answered[chat]} van "]
+    return per_chat
 
 
 async def _sent_messages(url: str, checkin_id: int, groups: int) -> dict[int, int] | None:
