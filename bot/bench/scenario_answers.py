@@ -310,15 +310,12 @@ async def _final_parts(url: str, checkin_id: int) -> dict[int, list[str]]:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            chats = dict(
-                (
-                    await conn.execute(
-                        select(Delivery.district_id, Delivery.telegram_chat_id).where(
-                            Delivery.checkin_id == checkin_id
-                        )
-                    )
-                ).all()
+            rows = await conn.execute(
+                select(Delivery.district_id, Delivery.telegram_chat_id).where(
+                    Delivery.checkin_id == checkin_id, Delivery.telegram_chat_id.is_not(None)
+                )
             )
+            chats: dict[int, int] = {district: int(chat or 0) for district, chat in rows}
             counts = (
                 await conn.execute(
                     select(Answer.district_id, Answer.code, func.count())
@@ -328,10 +325,10 @@ async def _final_parts(url: str, checkin_id: int) -> dict[int, list[str]]:
             ).all()
     finally:
         await engine.dispose()
-    per_chat: dict[int, list[str]] = {int(chat): [] for chat in chats.values()}
+    per_chat: dict[int, list[str]] = {chat: [] for chat in chats.values()}
     answered: dict[int, int] = defaultdict(int)
     for district, code, n in counts:
-        chat = int(chats[district])
+        chat = chats[district]
         per_chat[chat].append(f"{labels[code]} {n}")
         answered[chat] += n
     closed = t("checkin.message.closed", "nl")
