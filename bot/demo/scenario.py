@@ -118,7 +118,7 @@ async def _follow_up(
     text: str | None,
     contact: bool = False,
 ) -> None:
-    panel = await actors.wait_private(person, starts("Dank je. Wil je meer vertellen?"))
+    panel = await actors.wait_private(person, contains("Dank je. Wil je meer vertellen?"))
     await actors.tap(person, panel, direction)
     await actors.tap(person, panel, theme)
     if contact:
