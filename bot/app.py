@@ -10,7 +10,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.flood import FloodLimiter
+from bot.flood import FloodLimiter, urgently
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
@@ -33,6 +33,17 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
+
+
+class BotApplication(AnyApp):
+    """PTB's Application, where the replies to a person's update go before background sends."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle an update; what its handlers send (not the tasks they start) goes first."""
+        # Jobs, broadcasts and tasks a handler starts (a follow-up panel, an export) keep
+        # their turn among each other: under a burst of presses the panels must not starve
+        # the tally edits. PTB runs this in the update's own task (concurrent updates).
+        await urgently(super().process_update(update))
 
 
 def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:
@@ -115,6 +126,7 @@ def build_application(
 
     builder: AnyBuilder = (
         Application.builder()
+        .application_class(BotApplication)
         .token(settings.token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)

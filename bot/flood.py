@@ -13,16 +13,23 @@ send before it answered, so its window can never hold more than ours. Only sends
 are paced; other calls (callback answers, getUpdates) go straight through. A private chat is
 paced only after it answered 429 once (its burst allowance is not published). A 429 is
 waited out by that one request alone, up to `max_retries` times.
+
+A person waiting for an answer goes first: sends made while handling an update (see
+`urgently`) take the next free place before any send of a job or broadcast, which otherwise
+go first come, first served. Neither kind ever gets more places than the windows allow.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -31,47 +38,90 @@ log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 PACED = ("send", "edit", "copy", "forward")  # method names that post into a chat
+T = TypeVar("T")
+
+# The task whose sends are urgent. A task, not a flag: a task started from it (a broadcast a
+# coordinator's press starts, a job it schedules) copies its context, not its urgency.
+_urgent_task: ContextVar[asyncio.Task[Any] | None] = ContextVar("urgent_task", default=None)
+
+
+async def urgently(work: Awaitable[T]) -> T:
+    """Await `work` with the sends it makes (in this task) ahead of background sends."""
+    token = _urgent_task.set(asyncio.current_task())
+    try:
+        return await work
+    finally:
+        _urgent_task.reset(token)
+
+
+def is_urgent() -> bool:
+    """Tell whether the running task sends for a person waiting (see `urgently`)."""
+    task = _urgent_task.get()
+    return task is not None and task is asyncio.current_task()
 
 
 class Window:
-    """At most `count` sends in any `seconds`, each counted until `seconds` after its answer."""
+    """At most `count` sends in any `seconds`, each counted until `seconds` after its answer.
+
+    Places go to the waiting requests in order: urgent ones first, then first come, first
+    served. A request that stops waiting (cancelled) gives its turn, or its place, back.
+    """
 
     def __init__(self, count: int, seconds: float) -> None:
         self.count = count
         self.seconds = seconds
         self._running = 0
         self._answered: deque[float] = deque()  # when each recent send was answered, in order
-        self._freed = asyncio.Event()
-        self._turn = asyncio.Lock()  # first come, first served
+        # (0 urgent / 1 not, arrival, resolved when the place is given): a heap.
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None  # when the oldest place frees up
 
     def idle(self, now: float) -> bool:
         """Tell whether nothing counts here any more (the window can be forgotten)."""
-        return not self._running and (
-            not self._answered or self._answered[-1] <= now - self.seconds
+        return (
+            not self._running
+            and all(granted.done() for _, _, granted in self._waiting)
+            and (not self._answered or self._answered[-1] <= now - self.seconds)
         )
 
-    async def acquire(self) -> None:
+    async def acquire(self, urgent: bool = False) -> None:
         """Wait for a free place and take it."""
-        loop = asyncio.get_running_loop()
-        async with self._turn:
-            while True:
-                now = loop.time()
-                while self._answered and self._answered[0] <= now - self.seconds:
-                    self._answered.popleft()
-                if self._running + len(self._answered) < self.count:
-                    self._running += 1
-                    return
-                if self._answered:
-                    await asyncio.sleep(self._answered[0] + self.seconds - now)
-                else:  # all places are in flight: wait for an answer
-                    self._freed.clear()
-                    await self._freed.wait()
+        granted = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (0 if urgent else 1, next(self._arrivals), granted))
+        self._grant()
+        try:
+            await granted  # no wait at all when a place was free
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # given, but too late: give it back
+                self._running -= 1
+                self._grant()
+            raise
 
     def release(self) -> None:
         """The send was answered (or failed): its place frees up a window's length from now."""
         self._running -= 1
         self._answered.append(asyncio.get_running_loop().time())
-        self._freed.set()
+        self._grant()
+
+    def _grant(self) -> None:
+        """Give the free places to the first waiting; look again when the oldest frees up."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._answered and self._answered[0] <= now - self.seconds:
+            self._answered.popleft()
+        while self._waiting and self._running + len(self._answered) < self.count:
+            _, _, granted = heapq.heappop(self._waiting)
+            if not granted.done():  # not cancelled while it waited
+                self._running += 1
+                granted.set_result(None)
+        # With every place in flight, the next release looks again instead.
+        if self._waiting and self._answered and self._timer is None:
+            self._timer = loop.call_at(self._answered[0] + self.seconds, self._wake)
+
+    def _wake(self) -> None:
+        self._timer = None
+        self._grant()
 
 
 class FloodLimiter(BaseRateLimiter[int]):
@@ -136,13 +186,14 @@ class FloodLimiter(BaseRateLimiter[int]):
         if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
             chat_id = int(chat_id)
         windows = [w for w in (self._chat(chat_id), self._overall) if w is not None]
+        urgent = is_urgent()
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             taken: list[Window] = []
             try:
                 # Waiting for a chat's window holds no place in the overall one.
                 for window in windows:
-                    await window.acquire()
+                    await window.acquire(urgent)
                     taken.append(window)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

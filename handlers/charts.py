@@ -3,6 +3,8 @@
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, so no global figure state),
 sized for a phone held upright: 1080 pixels wide, large type. Drawing is slow enough to call
 through asyncio.to_thread; a lock keeps matplotlib's shared caches to one thread at a time.
+matplotlib is imported when the first chart is drawn: it takes a third of a second, and the
+bot starts up without it.
 """
 
 from __future__ import annotations
@@ -13,19 +15,19 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.ft2font import FT2Font
-from matplotlib.ticker import MaxNLocator
 
 from handlers.i18n import Safe, t, tn
 from services.checkins.views import CheckInSummary, DistrictSummary
 from services.insight.views import DistrictTrend
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ft2font import FT2Font
 
 DPI = 100
 WIDTH = 1080
@@ -61,6 +63,9 @@ def pages(items: Sequence[T], per_page: int) -> list[list[T]]:
 
 @cache
 def _font() -> FT2Font:
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
     return FT2Font(findfont(FontProperties()))
 
 
@@ -106,6 +111,8 @@ def trend_png(districts: Sequence[DistrictTrend], tz: ZoneInfo, language: str | 
 def _trend_figure(
     districts: Sequence[DistrictTrend], tz: ZoneInfo, language: str | None
 ) -> Figure:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH / DPI, TREND_HEIGHT / DPI), dpi=DPI)
     events: dict[int, str] = {}
     for district in districts:
@@ -190,6 +197,9 @@ def summary_pngs(summary: CheckInSummary, language: str | None) -> tuple[bytes, 
 def _summary_figure(
     summary: CheckInSummary, districts: Sequence[DistrictSummary], language: str | None
 ) -> Figure:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     height = 370 + 82 * len(districts)
     figure = Figure(figsize=(WIDTH / DPI, height / DPI), dpi=DPI)
     title = _text("insight.chart.summary_title", language, id=summary.checkin_id)

@@ -1,8 +1,9 @@
 """Time-driven check-in work: close at the deadline, refresh tallies, recover at start-up.
 
 The database holds every deadline and every unsent delivery; these jobs only wake the
-services up. At start-up `recover` closes what is overdue, schedules the rest, resumes the
-broadcasts a stop interrupted and starts the tally refresh — safe to run again and again.
+services up. At start-up `recover` schedules the deadlines of the open check-ins and, as jobs
+that run as soon as the bot does, closes what is overdue and resumes the broadcasts a stop
+interrupted — safe to run again and again, and to stop halfway.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 # APScheduler skips a job that runs more than a second late by default; a deadline must
 # close however late the bot gets to it (a busy loop, a suspended machine).
 CLOSE_JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+# Start-up work is scheduled before the job queue starts, maybe more than the default
+# second of grace before: it must run however late.
+START_JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}
 # When closing fails (the database away for a moment), try again after this many seconds.
 CLOSE_RETRY_SECONDS = 30.0
 
@@ -40,16 +44,20 @@ def schedule_close(
     job_queue: AnyJobQueue, checkin_id: int, closes_at: datetime, services: Services
 ) -> None:
     """(Re)schedule the closing of one check-in at its deadline, by the services' clock."""
-    name = close_job_name(checkin_id)
-    for job in job_queue.get_jobs_by_name(name):
+    for job in job_queue.get_jobs_by_name(close_job_name(checkin_id)):
         job.schedule_removal()
+    _schedule_close(job_queue, checkin_id, closes_at, services.clock.now())
+
+
+def _schedule_close(
+    job_queue: AnyJobQueue, checkin_id: int, closes_at: datetime, now: datetime
+) -> None:
     # A delay rather than a moment: the services' clock (a test's, too) says how far it is.
-    delay = max((closes_at - services.clock.now()).total_seconds(), 0.0)
     job_queue.run_once(
         close_at_deadline,
-        when=delay,
+        when=max((closes_at - now).total_seconds(), 0.0),
         data=checkin_id,
-        name=name,
+        name=close_job_name(checkin_id),
         job_kwargs=dict(CLOSE_JOB_KWARGS),
     )
 
@@ -138,18 +146,51 @@ async def refresh_tallies(context: BotContext) -> None:
     await context.services.checkins.tallies.refresh_tallies()
 
 
-async def recover(application: AnyApplication, services: Services, tally_every: float) -> None:
-    """At start-up: close the overdue, schedule the open, resume sending, refresh tallies."""
-    job_queue = application.job_queue
-    assert job_queue is not None
-    closed = await services.checkins.closing.close_overdue()
+async def close_overdue(context: BotContext) -> None:
+    """Close what came due while the bot was down, and send summaries a stop left unsent.
+
+    Each closing waits for its summary to reach the coordinators (their chats are paced), so
+    this runs as a job after start, not before: people get answers meanwhile. A stop ends it
+    between two closings; the rest is still overdue in the database for the next start.
+    """
+    application = context.application
+    try:
+        closed = await context.services.checkins.closing.close_overdue(lambda: application.running)
+    except Exception:
+        if application.running:  # the database away for a moment: try again
+            _run_close_overdue(context.job_queue, CLOSE_RETRY_SECONDS)
+        raise
     if closed:
         log.info("closed %d overdue check-in(s) at start-up", len(closed))
+
+
+def _run_close_overdue(job_queue: AnyJobQueue | None, when: float) -> None:
+    assert job_queue is not None
+    job_queue.run_once(
+        close_overdue, when=when, name="close-overdue", job_kwargs=dict(START_JOB_KWARGS)
+    )
+
+
+async def recover(application: AnyApplication, services: Services, tally_every: float) -> None:
+    """At start-up: schedule the deadlines; close the overdue and resume sending right after.
+
+    Only what is quick happens here, before the bot takes updates; the slow parts (closings
+    send summaries, broadcasts wait for the flood limits) are jobs that run once it does.
+    """
+    job_queue = application.job_queue
+    assert job_queue is not None
+    now = services.clock.now()
+    # A fresh queue holds no close jobs yet: no need to look for one to replace (for 1,000
+    # check-ins those looks take a third of a second, the scheduling a fiftieth).
     for item in await services.checkins.closing.open_checkins():
-        schedule_close(job_queue, item.checkin_id, item.closes_at, services)
-    # A job, not create_task here: tasks are only tracked (and awaited on stop) once the
+        if item.closes_at > now:  # the overdue ones are close_overdue's
+            _schedule_close(job_queue, item.checkin_id, item.closes_at, now)
+    # Jobs, not create_task here: tasks are only tracked (and awaited on stop) once the
     # application runs, and post_init comes before that.
-    job_queue.run_once(resume_broadcasts, when=0, name="resume-broadcasts")
+    _run_close_overdue(job_queue, 0)
+    job_queue.run_once(
+        resume_broadcasts, when=0, name="resume-broadcasts", job_kwargs=dict(START_JOB_KWARGS)
+    )
     job_queue.run_repeating(
         sweep_pending_deliveries,
         interval=PENDING_SWEEP_SECONDS,

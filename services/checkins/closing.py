@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,15 +93,23 @@ class ClosingService:
         async with self._deps.uow() as uow:
             return [OpenCheckIn(c.id, c.closes_at) for c in await checkins.open_ones(uow.session)]
 
-    async def close_overdue(self) -> list[CloseOutcome]:
+    async def close_overdue(self, go_on: Callable[[], bool] = lambda: True) -> list[CloseOutcome]:
         """At start-up: close what is overdue and send summaries a crash left unsent.
 
-        Safe to repeat: closing and summaries are each guarded by a conditional UPDATE.
+        Safe to repeat: closing and summaries are each guarded by a conditional UPDATE. Each
+        closing waits for its summary; go_on is asked before each, and once it says no (the
+        bot stops) the rest is left as it is, for the next start to find.
         """
-        closed = [await self.close_checkin(c.checkin_id, None) for c in await self.due_closings()]
+        closed: list[CloseOutcome] = []
+        for due in await self.due_closings():
+            if not go_on():
+                return closed
+            closed.append(await self.close_checkin(due.checkin_id, None))
         async with self._deps.uow() as uow:
             unsent = await checkins.closed_without_summary(uow.session)
         for checkin_id in unsent:
+            if not go_on():
+                break
             await self._summaries.send_summary(checkin_id)
         return closed
 

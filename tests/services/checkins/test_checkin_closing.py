@@ -116,6 +116,28 @@ async def test_start_up_closes_what_is_overdue_and_schedules_the_rest(
     assert await closing.due_closings() == []
 
 
+async def test_a_stop_ends_closing_the_overdue_between_two_and_the_next_start_goes_on(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock
+) -> None:
+    first, second = await net.sent(hours=1), await net.sent(hours=2)
+    clock.advance(hours=3)
+    asked: list[int] = []
+
+    def go_on() -> bool:  # the bot stops during the first closing
+        asked.append(len(notifier.summaries))
+        return not asked[1:]
+
+    [closed] = await net.checkins.closing.close_overdue(go_on)
+    assert isinstance(closed, CheckInClosed) and closed.checkin_id == first
+    assert asked == [0, 3]  # asked before each closing; the first was summarised in full
+    assert await net.checkins.closing.due_closings() == [
+        OpenCheckIn(second, clock.now() - timedelta(hours=1))
+    ]
+    [closed] = await net.checkins.closing.close_overdue()
+    assert isinstance(closed, CheckInClosed) and closed.checkin_id == second
+    assert len(notifier.summaries) == 6
+
+
 async def test_start_up_sends_a_summary_a_crash_left_unsent(
     net: Net, notifier: CheckInNotifier, world: World, clock: FakeClock
 ) -> None:
