@@ -15,8 +15,9 @@ paced only after it answered 429 once (its burst allowance is not published). A 
 waited out by that one request alone, up to `max_retries` times.
 
 A person waiting for an answer goes first: sends made while handling an update (see
-`urgently`) take the next free place before any send of a job or broadcast, which otherwise
-go first come, first served. Neither kind ever gets more places than the windows allow.
+`urgently`) take the next free place before any send of a job or broadcast, and those go
+before bulk (the follow-up panels after a burst, see handlers/send_priority); within each
+kind, first come, first served. No kind ever gets more places than the windows allow.
 """
 
 from __future__ import annotations
@@ -34,11 +35,15 @@ from typing import Any, TypeVar
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from handlers.send_priority import is_bulk
+
 log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 PACED = ("send", "edit", "copy", "forward")  # method names that post into a chat
 T = TypeVar("T")
+# The order in which waiting sends get a place: lowest first.
+URGENT, NORMAL, BULK = 0, 1, 2
 
 # The task whose sends are urgent. A task, not a flag: a task started from it (a broadcast a
 # coordinator's press starts, a job it schedules) copies its context, not its urgency.
@@ -63,8 +68,9 @@ def is_urgent() -> bool:
 class Window:
     """At most `count` sends in any `seconds`, each counted until `seconds` after its answer.
 
-    Places go to the waiting requests in order: urgent ones first, then first come, first
-    served. A request that stops waiting (cancelled) gives its turn, or its place, back.
+    Places go to the waiting requests in order: by priority (urgent, normal, bulk), then
+    first come, first served. A request that stops waiting (cancelled) gives its turn, or its
+    place, back.
     """
 
     def __init__(self, count: int, seconds: float) -> None:
@@ -72,7 +78,7 @@ class Window:
         self.seconds = seconds
         self._running = 0
         self._answered: deque[float] = deque()  # when each recent send was answered, in order
-        # (0 urgent / 1 not, arrival, resolved when the place is given): a heap.
+        # (priority, arrival, resolved when the place is given): a heap.
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._arrivals = itertools.count()
         self._timer: asyncio.TimerHandle | None = None  # when the oldest place frees up
@@ -85,10 +91,10 @@ class Window:
             and (not self._answered or self._answered[-1] <= now - self.seconds)
         )
 
-    async def acquire(self, urgent: bool = False) -> None:
-        """Wait for a free place and take it."""
+    async def acquire(self, priority: int = NORMAL) -> None:
+        """Wait for a free place and take it (URGENT, NORMAL or BULK)."""
         granted = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (0 if urgent else 1, next(self._arrivals), granted))
+        heapq.heappush(self._waiting, (priority, next(self._arrivals), granted))
         self._grant()
         try:
             await granted  # no wait at all when a place was free
@@ -186,14 +192,14 @@ class FloodLimiter(BaseRateLimiter[int]):
         if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
             chat_id = int(chat_id)
         windows = [w for w in (self._chat(chat_id), self._overall) if w is not None]
-        urgent = is_urgent()
+        priority = URGENT if is_urgent() else BULK if is_bulk() else NORMAL
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             taken: list[Window] = []
             try:
                 # Waiting for a chat's window holds no place in the overall one.
                 for window in windows:
-                    await window.acquire(urgent)
+                    await window.acquire(priority)
                     taken.append(window)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

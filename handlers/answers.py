@@ -28,6 +28,7 @@ from handlers.context import BotContext
 from handlers.followup_keyboards import blank_state, panel_keyboard, panel_text
 from handlers.people_common import label
 from handlers.render import local_time
+from handlers.send_priority import in_bulk
 from services.checkins.answers import AnswerService
 from services.checkins.outcomes import AnswerOutcome, Closed, NotAMember, Press, Recorded
 from services.checkins.scale import Scale
@@ -157,7 +158,9 @@ async def press(update: Update, context: BotContext) -> None:
     if isinstance(outcome, Recorded) and outcome.first_time:
         # Not awaited here: under a burst the panel waits its turn under the flood limits,
         # and this person's next update (and the update slot) need not wait with it.
-        context.application.create_task(offer(context, user.id, outcome), update=update)
+        # Bulk: after a burst thousands wait, and they must not hold up the groups' tallies.
+        offering = in_bulk(offer(context, user.id, outcome))
+        context.application.create_task(offering, update=update)
 
 
 @lru_cache(maxsize=256)

@@ -13,6 +13,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import BotApplication
 from bot.flood import FloodLimiter, Window, is_urgent, urgently
+from handlers.send_priority import in_bulk
 from sandbox import Sandbox
 
 TOKEN = "7012345678:AAHsandboxTokenForTheFloodTests-xyz_0123"
@@ -131,6 +132,30 @@ async def test_an_urgent_send_takes_the_next_place_before_waiting_background_sen
     assert order == ["b0", "b1", "r"]  # before b2, which came first
     await asyncio.gather(*waiting)
     assert order == ["b0", "b1", "r", "b2", "b3", "b4"]
+
+
+async def test_bulk_sends_wait_for_every_normal_and_urgent_send() -> None:
+    limiter = FloodLimiter(overall=(1, 0.05))
+    await limiter.initialize()
+    order: list[str] = []
+
+    async def send(name: str) -> bool:
+        order.append(name)
+        return True
+
+    async def background(name: str) -> None:
+        await limiter.process_request(send, (name,), {}, "sendMessage", {"chat_id": -7}, None)
+
+    # A burst's panels queue first; a tally edit and a reply come after them.
+    first = asyncio.create_task(background("tally-0"))
+    await asyncio.sleep(0)
+    panels = [asyncio.create_task(in_bulk(background(f"panel{n}"))) for n in range(3)]
+    await asyncio.sleep(0.01)
+    tally = asyncio.create_task(background("tally-1"))
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(urgently(background("reply")))
+    await asyncio.gather(first, *panels, tally, reply)
+    assert order == ["tally-0", "reply", "tally-1", "panel0", "panel1", "panel2"]
 
 
 async def test_only_the_task_itself_is_urgent_not_the_tasks_it_starts() -> None:

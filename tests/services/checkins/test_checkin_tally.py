@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from checkin_fakes import CheckInNotifier, failed, retry
 from checkin_world import CHRIS, GROUPS, KANALENEILAND, OVERVECHT, Net, set_district
 from fakes import FakeClock
 from world import World
 
 from services.checkins.outcomes import CheckInClosed, Unknown
-from services.checkins.views import Count, TallyView
+from services.checkins.views import CheckInMessage, Count, TallyView
+from services.ports import Sent
 
 OV = GROUPS[OVERVECHT]
 
@@ -120,3 +124,33 @@ async def test_closing_shows_the_exact_final_tally_at_once(
     assert sorted(chat for chat, _, _ in notifier.edits) == [-200, -100]
     clock.advance(minutes=1)
     assert await net.checkins.tallies.tally_edits_due() == []
+
+
+async def test_the_groups_are_edited_side_by_side_and_one_failure_stops_no_other(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkin_id = await net.sent()
+    await net.press(3001, checkin_id, 3)  # Overvecht
+    await net.press(3101, checkin_id, 2)  # Kanaleneiland
+    clock.advance(seconds=5)
+    record = notifier.edit_checkin
+    in_flight, most = 0, 0
+
+    async def slow_edit(chat_id: int, message_id: int, message: CheckInMessage) -> Sent:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)  # Telegram answering
+        in_flight -= 1
+        if chat_id == OV:
+            raise ConnectionError("the network went away")
+        return await record(chat_id, message_id, message)
+
+    monkeypatch.setattr(notifier, "edit_checkin", slow_edit)
+    with pytest.raises(ConnectionError):
+        await net.checkins.tallies.refresh_tallies()
+    assert most == 2  # both groups at once, not one after the other
+    # Kanaleneiland's edit went through and is remembered; Overvecht's is still due.
+    assert [chat for chat, _, _ in notifier.edits] == [GROUPS[KANALENEILAND]]
+    [due] = await net.checkins.tallies.tally_edits_due()
+    assert due.chat_id == OV
