@@ -20,6 +20,7 @@ from handlers.i18n import t
 from handlers.jobs import sweep_unlinked_groups
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
+from handlers.send_priority import drop_bulk
 from services.checkins import CheckInSettings
 from services.container import Services
 from services.ports import Clock, SystemClock
@@ -44,6 +45,15 @@ class BotApplication(AnyApp):
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates).
         await urgently(super().process_update(update))
+
+    async def stop(self) -> None:
+        """Stop, without first waiting for the follow-up panels still queued (bulk)."""
+        dropped = drop_bulk()
+        if dropped:
+            log.warning(
+                "stopping: %d follow-up panel(s) not sent (their answers are stored)", dropped
+            )
+        await super().stop()
 
 
 def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:

@@ -174,6 +174,8 @@ def blank_panel(
 
 async def offer(context: BotContext, telegram_user_id: int, answer: Recorded) -> None:
     """Send the follow-up panel privately after a first answer; a blocked chat is no crash."""
+    if not context.application.running:
+        return  # the bot is stopping: it does not wait for panels (see BotApplication.stop)
     services = context.services
     text, keyboard = blank_panel(
         answer.checkin_id,

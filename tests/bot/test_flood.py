@@ -246,3 +246,31 @@ async def test_the_bot_sends_urgently_while_handling_an_update_not_in_what_it_st
         async with app:
             await app.process_update(object())
     assert seen == {"handler": True, "started": False}
+
+
+async def test_the_bot_stops_without_waiting_for_queued_follow_up_panels() -> None:
+    async with Sandbox() as sandbox:
+        sandbox.add_bot(TOKEN, "bulk_test_bot")
+        app = (
+            Application.builder()
+            .application_class(BotApplication)
+            .token(TOKEN)
+            .base_url(sandbox.base_url)
+            .build()
+        )
+        async with app:
+            await app.start()
+            # A panel waiting its turn (here: forever) and a task that must be waited for.
+            waiting = app.create_task(in_bulk(asyncio.Event().wait()))
+            finished: list[str] = []
+
+            async def needed() -> None:
+                await asyncio.sleep(0.05)
+                finished.append("needed")
+
+            app.create_task(needed())
+            await asyncio.sleep(0)  # both have started
+            async with asyncio.timeout(5):
+                await app.stop()
+    assert waiting.cancelled()
+    assert finished == ["needed"]
