@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,25 +12,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkins.scale import Scale
 from services.exports.labels import level_label
-from services.exports.plan import Plan, Rows, local_iso
+from services.exports.memo import Memo
+from services.exports.plan import Plan, Rows
 from services.exports.pseudonyms import Pseudonyms
+from services.exports.times import LocalTimes
+from services.exports.writers import Kind
 from storage.queries import exports
 from storage.queries.exports import Batches, Window
 
-COLUMNS = (
-    "checkin_id",
-    "event",
-    "district",
-    "answered_at",
-    "level_code",
-    "level_label",
-    "direction",
-    "themes",
-    "free_text",
-    "contact_requested",
-    "person",
-)
-NAME_COLUMNS = ("display_name", "telegram_id")
+# Each column with what it holds (writers.Kind). Labels and directions are fixed words, but
+# 'text' costs little: they repeat, and a writer converts a repeated value once a batch.
+_COLUMNS: dict[str, Kind] = {
+    "checkin_id": "plain",
+    "event": "text",
+    "district": "text",
+    "answered_at": "plain",
+    "level_code": "plain",
+    "level_label": "text",
+    "direction": "text",
+    "themes": "list",
+    "free_text": "text",
+    "contact_requested": "flag",
+    "person": "plain",
+}
+_NAME_COLUMNS: dict[str, Kind] = {"display_name": "text", "telegram_id": "plain"}
+COLUMNS = tuple(_COLUMNS)
+NAME_COLUMNS = tuple(_NAME_COLUMNS)
+
+
+def themes(stored: str | None) -> tuple[str, ...]:
+    """The themes of a follow-up from their JSON text; none without a follow-up."""
+    return () if stored is None else tuple(json.loads(stored))
 
 
 def answers_plan(
@@ -39,42 +53,34 @@ def answers_plan(
     def batches(session: AsyncSession) -> Batches:
         return exports.answers(session, window)
 
-    # Per code once, not per row: a million rows make every microsecond count.
-    labels = {code: level_label(scale, code) for code in range(10)}
+    labels = Memo(partial(level_label, scale))
+    times = LocalTimes(tz)
 
     def shape(batch: Sequence[Any]) -> Rows:
-        rows: Rows = []
-        # Unpacked by position: the query's column order (storage.queries.exports.answers).
-        for (
+        if not batch:
+            return []
+        # Column by column, in the query's order (storage.queries.exports.answers): codes,
+        # people and themes repeat, and a dict looks them up without a Python call per row.
+        (checkin, event, district, at, code, direction, stored, text, contact, uid, name) = zip(
+            *batch, strict=True
+        )
+        columns = [
             checkin,
             event,
             district,
-            at,
+            map(times.iso, at),
             code,
+            map(labels.__getitem__, code),
             direction,
-            themes,
+            # Per batch: themes repeat, but no unbounded cache of them builds up.
+            map(Memo(themes).__getitem__, stored),
             text,
             contact,
-            uid,
-            name,
-        ) in batch:
-            row = [
-                checkin,
-                event,
-                district,
-                local_iso(at, tz),
-                code,
-                labels.get(code, ""),
-                None if direction is None else direction.value,
-                list(themes or ()),
-                text,
-                contact,
-                pseudonyms(uid),
-            ]
-            if names:
-                row += [name, uid]
-            rows.append(row)
-        return rows
+            map(pseudonyms.__getitem__, uid),
+        ]
+        if names:
+            columns += [name, uid]
+        return list(zip(*columns, strict=True))
 
-    columns = COLUMNS + NAME_COLUMNS if names else COLUMNS
-    return Plan(columns, "antwoorden", batches, shape)
+    kinds = _COLUMNS | _NAME_COLUMNS if names else _COLUMNS
+    return Plan(tuple(kinds), "antwoorden", batches, shape, kinds=tuple(kinds.values()))

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.exports.plan import Plan, Rows, local_iso
+from services.exports.plan import Plan, Rows
+from services.exports.times import local_iso
 from storage.queries import exports
 from storage.queries.exports import Batches, Window
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.exports.writers import Cell
+from services.exports.writers import Cell, Kind
 from storage.queries.exports import Batches
 
-Rows = list[list[Cell]]
+Rows = list[Sequence[Cell]]
 
 
 def _nothing() -> Rows:
@@ -31,8 +29,6 @@ class Plan:
     shape: Callable[[Sequence[Any]], Rows]
     # Rows still held back when the stream ends (a fold's last group).
     rest: Callable[[], Rows] = field(default=_nothing)
-
-
-def local_iso(moment: datetime, tz: ZoneInfo) -> str:
-    """A moment in the local zone as ISO 8601 with its offset, e.g. 2026-03-29T03:30:00+02:00."""
-    return moment.astimezone(tz).isoformat(timespec="seconds")
+    # What each column holds, so writers convert only the cells that need it; None: look
+    # at every cell (fine for small exports).
+    kinds: tuple[Kind, ...] | None = None

@@ -106,7 +106,7 @@ class ExportService:
     ) -> int:
         plan = await self._plan(s, request, f)
         writer = await asyncio.to_thread(
-            open_writer, request.format, part.path, plan.columns, plan.title
+            open_writer, request.format, part.path, plan.columns, plan.title, plan.kinds
         )
         count = 0
         try:

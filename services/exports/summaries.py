@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkins.scale import Scale
 from services.checkins.stats import median
-from services.exports.plan import Plan, Rows, local_iso
+from services.exports.plan import Plan, Rows
+from services.exports.times import local_iso
 from services.exports.writers import Cell
 from storage.queries import exports
 from storage.queries.exports import Batches, Window
@@ -51,7 +52,7 @@ class SummaryFolder:
 
     def rest(self) -> Rows:
         """The last summary, held back until the stream ended."""
-        found = [self._row()] if self._head is not None else []
+        found: Rows = [self._row()] if self._head is not None else []
         self._key, self._head = None, None
         return found
 

@@ -5,22 +5,29 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+from services.exports.memo import Memo
 from services.exports.neutralise import neutralise
 from services.exports.outcomes import ExportFormat
 
 # What a row holds before a writer turns it into its format.
-Cell = str | int | float | bool | list[str] | dict[str, Any] | None
+Cell = str | int | float | bool | list[str] | tuple[str, ...] | dict[str, Any] | None
 THEME_SEPARATOR = "; "
+
+# What a column holds, so that a writer converts only the cells that need it:
+# plain  numbers, None, and text no spreadsheet misreads (times, pseudonyms): left as they are
+# text   str or None, to be neutralised; list: tuples of str or None, joined; flag: bool or None
+# any    whatever it is, looked at cell by cell
+Kind = Literal["plain", "text", "list", "flag", "any"]
 
 
 class RowWriter(Protocol):
     """Write rows to one file; finish completes it, abort just lets go of it."""
 
-    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+    def write(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Append rows."""
         ...
 
@@ -35,7 +42,7 @@ class RowWriter(Protocol):
 
 def flat(value: Cell) -> Cell:
     """A cell for a flat table: lists joined with '; ', objects written as JSON."""
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return THEME_SEPARATOR.join(value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -43,12 +50,36 @@ def flat(value: Cell) -> Cell:
 
 
 def _csv_cell(value: Cell) -> Cell:
-    if isinstance(value, str):  # the common case first: this runs for every cell
+    if isinstance(value, str):  # the common case first
         return neutralise(value)
     if isinstance(value, bool):  # csv would write 'True'; lower case reads like JSON's
         return "true" if value else "false"
     value = flat(value)
     return neutralise(value) if isinstance(value, str) else value
+
+
+def kinds_of(columns: Sequence[str], kinds: Sequence[Kind] | None) -> Sequence[Kind]:
+    """The kind of every column: as the plan says, else 'any'."""
+    if kinds is None:
+        return ["any"] * len(columns)
+    if len(kinds) != len(columns):
+        raise ValueError(f"{len(kinds)} kinds for {len(columns)} columns")
+    return kinds
+
+
+def by_column(
+    rows: Sequence[Sequence[Cell]], convert: Mapping[int, Callable[[Any], Any]]
+) -> Iterable[Sequence[Any]]:
+    """The rows with some columns' cells converted (by column index).
+
+    Column by column: zip and map loop in C, so a column left alone costs nothing per row.
+    """
+    if not rows or not convert:
+        return rows
+    columns: list[Iterable[Any]] = list(zip(*rows, strict=True))
+    for index, function in convert.items():
+        columns[index] = map(function, columns[index])
+    return zip(*columns, strict=True)
 
 
 def _sync(file: Any) -> None:
@@ -61,14 +92,27 @@ def _sync(file: Any) -> None:
 class CsvWriter:
     """Comma-separated, quoted by the csv module, UTF-8 with a BOM so Excel reads 'ë' right."""
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        self._file = path.open("w", encoding="utf-8-sig", newline="")
+    def __init__(
+        self, path: Path, columns: Sequence[str], kinds: Sequence[Kind] | None = None
+    ) -> None:
+        kinds = kinds_of(columns, kinds)
+        # Text, lists and flags repeat down a column: each distinct value is converted once
+        # a batch. (Per batch, so free texts do not pile up; and no column mixes True and 1.)
+        self._repeating = [i for i, kind in enumerate(kinds) if kind in ("text", "list", "flag")]
+        self._any = [i for i, kind in enumerate(kinds) if kind == "any"]
+        # Plain UTF-8 and the BOM by hand: the same bytes as 'utf-8-sig', whose encoder is
+        # Python code, called for every row, where UTF-8's is C.
+        self._file = path.open("w", encoding="utf-8", newline="")
+        self._file.write("\ufeff")
         self._csv = csv.writer(self._file)
         self._csv.writerow(columns)
 
-    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+    def write(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Append rows."""
-        self._csv.writerows([_csv_cell(value) for value in row] for row in rows)
+        convert: dict[int, Callable[[Any], Any]] = {i: _csv_cell for i in self._any}
+        for i in self._repeating:
+            convert[i] = Memo[Any, Cell](_csv_cell).__getitem__
+        self._csv.writerows(by_column(rows, convert))
 
     def finish(self) -> None:
         """Complete the file, on disk."""
@@ -86,7 +130,7 @@ class JsonLinesWriter:
         self._file = path.open("w", encoding="utf-8", newline="\n")
         self._columns = tuple(columns)
 
-    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+    def write(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Append rows."""
         self._file.writelines(
             json.dumps(dict(zip(self._columns, row, strict=True)), ensure_ascii=False) + "\n"
@@ -102,12 +146,18 @@ class JsonLinesWriter:
         self._file.close()
 
 
-def open_writer(fmt: ExportFormat, path: Path, columns: Sequence[str], title: str) -> RowWriter:
+def open_writer(
+    fmt: ExportFormat,
+    path: Path,
+    columns: Sequence[str],
+    title: str,
+    kinds: Sequence[Kind] | None = None,
+) -> RowWriter:
     """Open the writer of a format on a path; title names the XLSX sheets."""
     if fmt == "csv":
-        return CsvWriter(path, columns)
+        return CsvWriter(path, columns, kinds)
     if fmt == "jsonl":
         return JsonLinesWriter(path, columns)
     from services.exports.xlsx import XlsxWriter  # openpyxl loads only when needed
 
-    return XlsxWriter(path, columns, title)
+    return XlsxWriter(path, columns, title, kinds)

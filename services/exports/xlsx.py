@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,7 +13,7 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from services.exports.neutralise import is_risky, neutralise
-from services.exports.writers import Cell, flat
+from services.exports.writers import Cell, Kind, by_column, flat, kinds_of
 
 # Excel's limit per sheet, header row included; a module global so tests can make it small.
 MAX_SHEET_ROWS = 1_048_576
@@ -22,8 +22,14 @@ MAX_SHEET_ROWS = 1_048_576
 class XlsxWriter:
     """Stream rows into a write-only workbook; the header is repeated on every sheet."""
 
-    def __init__(self, path: Path, columns: Sequence[str], title: str) -> None:
+    def __init__(
+        self, path: Path, columns: Sequence[str], title: str, kinds: Sequence[Kind] | None = None
+    ) -> None:
         self._path = path
+        # Numbers, flags and plain text go in as they are; openpyxl writes bools as booleans.
+        self._convert = [
+            i for i, kind in enumerate(kinds_of(columns, kinds)) if kind not in ("plain", "flag")
+        ]
         self._columns = list(columns)
         self._title = title
         # write_only keeps rows in temporary files, not in memory.
@@ -40,12 +46,12 @@ class XlsxWriter:
         self._used = 1
         return sheet
 
-    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+    def write(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Append rows, starting a next sheet when this one is full."""
-        for row in rows:
+        for row in by_column(rows, dict.fromkeys(self._convert, self._cell)):
             if self._used >= MAX_SHEET_ROWS:
                 self._sheet = self._next_sheet()
-            self._sheet.append([self._cell(value) for value in row])
+            self._sheet.append(row)
             self._used += 1
 
     def _cell(self, value: Cell) -> object:
