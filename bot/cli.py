@@ -109,8 +109,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     from datetime import date
 
+    from bot.gc_tuning import tune_for_throughput
     from services import exports as ex
     from services.outcomes import Denied, UnknownDistrict
+
+    tune_for_throughput()  # a million rows make many short-lived objects, as a burst does
 
     if args.format is None or args.output is None:
         return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench import Sizes, seed, world
-from bot.bench.database import fresh_database
+from bot.bench.database import backend, fresh_database
 from bot.bench.processes import BenchError
 
 KEY_FIGURES_PER_DISTRICT = 100
@@ -94,6 +94,19 @@ async def run(sizes: Sizes, workdir: Path, database: str | None) -> dict[str, An
         names = network.district_names()[:picked]
         flags = [arg for name in names for arg in ("--district", name)]
         xlsx = await asyncio.to_thread(export, url, workdir / "answers.xlsx", "xlsx", *flags)
+    compared: dict[str, Any] = {}
+    if backend(database) == "postgresql":
+        # "Faster on PostgreSQL": the same rows and the same command on SQLite, to compare.
+        async with fresh_database(None, workdir, "export-sqlite") as sqlite_url:
+            network = await seed.network(sqlite_url, groups, datetime.now(UTC))
+            await seed.answers(
+                sqlite_url, network, groups, sizes.export_answers, datetime.now(UTC)
+            )
+            on_sqlite = await asyncio.to_thread(export, sqlite_url, workdir / "sqlite.csv", "csv")
+        compared = {
+            "csv_sqlite_s": on_sqlite.seconds,
+            "csv_vs_sqlite": csv.seconds / on_sqlite.seconds,
+        }
     return {
         "rows": rows,
         "seed_s": seeded,
@@ -106,6 +119,7 @@ async def run(sizes: Sizes, workdir: Path, database: str | None) -> dict[str, An
         "xlsx_extra_mb": xlsx.peak_mb - baseline.peak_mb,
         "empty_export_s": baseline.seconds,
         "empty_export_peak_mb": baseline.peak_mb,
+        **compared,
     }
 
 
