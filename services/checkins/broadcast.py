@@ -82,8 +82,9 @@ class Broadcaster:
     async def resume_after_restart(self) -> BroadcastPass:
         """At start-up: send what was pending or in flight when the bot stopped, then report.
 
-        Claims left by the previous process are taken over at once: no send of this process
-        can be in flight yet. Call it once, before the bot handles updates.
+        Claims left by the previous process are taken over at once, so call it once, as the
+        bot starts (a job that runs right away): a broadcast of this process takes several
+        steps of a wizard to start, so none of its sends can be claimed yet.
         """
         done = await self._until_done(None, resume=True)
         for checkin_id in sorted(done.checkin_ids):
