@@ -211,7 +211,9 @@ def bot_env(
         BONDGENOTEN_TELEGRAM_API_URL=f"{sandbox_url}/bot",
         BONDGENOTEN_TELEGRAM_FILE_URL=f"{sandbox_url}/file/bot",
         BONDGENOTEN_COORDINATORS=",".join(str(c) for c in coordinators),
-        BONDGENOTEN_LOGGING__LEVEL=os.environ.get("BXLOG", "WARNING"),
+        # The bot's log (in the work directory, kept with --keep): BENCH_BOT_LOG_LEVEL=DEBUG
+        # when a scenario needs looking into.
+        BONDGENOTEN_LOGGING__LEVEL=os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
     )
     env.update(extra)
     return env
