@@ -26,10 +26,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the bot and answer Telegram updates until stopped."""
     if settings.token is None:
         return _fail("no bot token: set BONDGENOTEN_TOKEN to the token from BotFather", EXIT_USAGE)
-    from bot.gc_tuning import tune_for_throughput
     from bot.runner import run_bot  # imported here so other commands need no Telegram set-up
 
-    tune_for_throughput()
     try:
         run_bot(settings)
     except KeyboardInterrupt:
@@ -109,11 +107,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     from datetime import date
 
-    from bot.gc_tuning import tune_for_throughput
     from services import exports as ex
     from services.outcomes import Denied, UnknownDistrict
-
-    tune_for_throughput()  # a million rows make many short-lived objects, as a burst does
 
     if args.format is None or args.output is None:
         return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)
@@ -324,6 +319,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    if argv is None and handler in (cmd_run, cmd_export):
+        # This process is the bot, or an export of a million rows: many short-lived objects,
+        # so collect garbage less often (bot/gc_tuning.py). Only as the program itself: a
+        # caller passing argv (a test) keeps its own collector settings.
+        from bot.gc_tuning import tune_for_throughput
+
+        tune_for_throughput()
     return handler(args, settings)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Iterator
 
 import pytest
 
+from bot.cli import main
 from bot.gc_tuning import YOUNG_THRESHOLD, tune_for_throughput
 
 
@@ -25,3 +28,19 @@ def test_tuning_freezes_what_lives_and_collects_young_objects_less_often() -> No
     assert gc.get_threshold()[0] == YOUNG_THRESHOLD > 700
     # Cycles are still collected.
     assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("restore_gc")
+def test_only_the_program_itself_tunes_the_collector_not_a_caller_of_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_CONFIG", os.devnull)
+    before = gc.get_threshold()
+    # A test (or any caller) passing its arguments: the process's collector is its own.
+    assert main(["export"]) == 2
+    assert gc.get_threshold() == before
+    # `bondgenoten export …` as a program (arguments from the command line): tuned.
+    monkeypatch.setattr(sys, "argv", ["bondgenoten", "export"])
+    assert main() == 2
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+    assert "--format" in capsys.readouterr().err
