@@ -136,8 +136,12 @@ def start_broadcast(application: AnyApplication, services: Services, checkin_id:
 
 async def resume_broadcasts(context: BotContext) -> None:
     """Send what a stop left pending or in flight (a job, so the application is running)."""
+    assert context.job is not None
+    started_at = context.job.data  # this process's start: older claims were the last one's
+    assert isinstance(started_at, datetime)
     context.application.create_task(
-        context.services.checkins.broadcast.resume_after_restart(), name="broadcast-resume"
+        context.services.checkins.broadcast.resume_after_restart(started_at),
+        name="broadcast-resume",
     )
 
 
@@ -189,7 +193,11 @@ async def recover(application: AnyApplication, services: Services, tally_every: 
     # application runs, and post_init comes before that.
     _run_close_overdue(job_queue, 0)
     job_queue.run_once(
-        resume_broadcasts, when=0, name="resume-broadcasts", job_kwargs=dict(START_JOB_KWARGS)
+        resume_broadcasts,
+        when=0,
+        data=now,
+        name="resume-broadcasts",
+        job_kwargs=dict(START_JOB_KWARGS),
     )
     job_queue.run_repeating(
         sweep_pending_deliveries,

@@ -74,29 +74,36 @@ class Broadcaster:
 
     async def broadcast(self, checkin_id: int) -> DeliveryReport:
         """Send a new check-in everywhere, waiting out backoffs; then report to the chief."""
-        await self._until_done(checkin_id, resume=False)
+        await self._until_done(checkin_id, claimed_before=None)
         report = await self._reports.report_deliveries(checkin_id)
         assert isinstance(report, DeliveryReport)
         return report
 
-    async def resume_after_restart(self) -> BroadcastPass:
+    async def resume_after_restart(self, started_at: datetime | None = None) -> BroadcastPass:
         """At start-up: send what was pending or in flight when the bot stopped, then report.
 
-        Claims left by the previous process are taken over at once, so call it once, as the
-        bot starts (a job that runs right away): a broadcast of this process takes several
-        steps of a wizard to start, so none of its sends can be claimed yet.
+        Claims made before `started_at` (this process's start; default: now) were the
+        previous process's, and are taken over at once; a claim of this process — a
+        broadcast that began while this one got going — is left to its sender.
         """
-        done = await self._until_done(None, resume=True)
+        claimed_before = started_at if started_at is not None else self._deps.clock.now()
+        done = await self._until_done(None, claimed_before=claimed_before)
         for checkin_id in sorted(done.checkin_ids):
             await self._reports.report_deliveries(checkin_id)
         return done
 
     async def deliver_pending(
-        self, checkin_id: int | None = None, *, resume: bool = False
+        self, checkin_id: int | None = None, *, claimed_before: datetime | None = None
     ) -> BroadcastPass:
-        """Make one pass over the due sends (of one check-in, or all): groups, then members."""
+        """Make one pass over the due sends (of one check-in, or all): groups, then members.
+
+        A claimed send is taken over once its claim is older than the lease, or (at start-up)
+        made before `claimed_before`: by a process that is gone.
+        """
         now = self._deps.clock.now()
-        stale_before = None if resume else now - self._settings.claim_lease
+        stale_before = now - self._settings.claim_lease
+        if claimed_before is not None:
+            stale_before = max(stale_before, claimed_before)
         async with self._deps.uow() as uow:
             s = uow.session
             to_groups = await deliveries.due(
@@ -123,12 +130,14 @@ class Broadcaster:
             checkin_ids=frozenset(c for _, _, c in [*to_groups, *to_members]),
         )
 
-    async def _until_done(self, checkin_id: int | None, *, resume: bool) -> BroadcastPass:
+    async def _until_done(
+        self, checkin_id: int | None, *, claimed_before: datetime | None
+    ) -> BroadcastPass:
         sent = failed = 0
         touched: set[int] = set()
         while True:
-            done = await self.deliver_pending(checkin_id, resume=resume)
-            resume = False  # only the first pass takes over the old process's claims
+            done = await self.deliver_pending(checkin_id, claimed_before=claimed_before)
+            claimed_before = None  # only the first pass takes over the old process's claims
             sent, failed = sent + done.sent, failed + done.failed
             touched |= done.checkin_ids
             if done.retry_at is None:

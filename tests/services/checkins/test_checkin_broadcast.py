@@ -176,6 +176,31 @@ async def test_crash_before_the_send_is_resumed_exactly_once(
     assert notifier.reports[-1][1].sent == (KANALENEILAND, OVERVECHT)
 
 
+async def test_a_restart_leaves_the_claims_of_its_own_process_to_their_sender(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock, checkins: CheckIns
+) -> None:
+    notifier.crash_before.add(OV)
+    old = await net.start()
+    with pytest.raises(Crash):
+        await checkins.broadcast.broadcast(old.checkin_id)  # the previous process dies
+    clock.advance(seconds=30)
+    started_at = clock.now()  # this process starts
+    clock.advance(seconds=1)
+    notifier.crash_before.add(KA)
+    new = await net.start(event="Tweede gebeurtenis")
+    with pytest.raises(Crash):  # a send of this process, claimed and still "in flight"
+        await checkins.broadcast.broadcast(new.checkin_id)
+    notifier.crash_before.clear()
+
+    resumed = await checkins.broadcast.resume_after_restart(started_at)
+    # The old process's claim is taken over; this process's own is not sent a second time.
+    assert resumed.checkin_ids == frozenset({old.checkin_id})
+    assert len(notifier.posted_to(OV)) == 2  # the old check-in (resumed) and the new one
+    assert len(notifier.posted_to(KA)) == 1  # the old check-in only
+    new_ka = (await net.deliveries(new.checkin_id))[KANALENEILAND]
+    assert new_ka.status is DeliveryStatus.PENDING and new_ka.claimed_at is not None
+
+
 async def test_a_claim_older_than_the_lease_is_resumed_by_any_pass(
     net: Net, notifier: CheckInNotifier, clock: FakeClock, checkins: CheckIns
 ) -> None:
