@@ -127,14 +127,27 @@ class World:
     async def group_message(self, checkin_id: int, group: Chat) -> Message:
         """The check-in's message in a group, as the group sees it now."""
         async with self.services.uow() as uow:
-            message_id = await uow.session.scalar(
-                select(Delivery.message_id).where(
-                    Delivery.checkin_id == checkin_id,
-                    Delivery.telegram_chat_id == group.id,
+            deliveries = (
+                await uow.session.execute(
+                    select(
+                        Delivery.telegram_chat_id,
+                        Delivery.status,
+                        Delivery.message_id,
+                        Delivery.attempts,
+                        Delivery.last_error,
+                        Delivery.claimed_at,
+                    ).where(Delivery.checkin_id == checkin_id)
                 )
-            )
+            ).all()
+        message_id = next(
+            (d.message_id for d in deliveries if d.telegram_chat_id == group.id), None
+        )
         found = [m for m in self.sandbox.sent(group, self.bot) if m.message_id == message_id]
-        assert found, f"no check-in {checkin_id} in {group.title}"
+        # What the database and the sandbox hold, should this ever fail (it did once under CI).
+        sent = [(m.message_id, (m.text or "")[:30]) for m in self.sandbox.sent(group, self.bot)]
+        assert found, (
+            f"no check-in {checkin_id} in {group.title} ({group.id}): {deliveries}, {sent}"
+        )
         return found[0]
 
     def inbox(self, person: Person) -> list[str]:
