@@ -37,6 +37,8 @@ from storage.models import CheckIn, CheckInStatus, Delivery, DeliveryStatus, Mem
 from storage.queries import answers, checkins, deliveries
 
 SKIPPED = DeliveryStatus.SKIPPED
+# How often a broadcast looks again whether another pass has settled the sends it holds.
+IN_FLIGHT_POLL_SECONDS = 0.5
 
 Result = Literal["sent", "failed", "retry", "skipped", "lost"]
 Sleep = Callable[[float], Awaitable[None]]
@@ -140,10 +142,24 @@ class Broadcaster:
             claimed_before = None  # only the first pass takes over the old process's claims
             sent, failed = sent + done.sent, failed + done.failed
             touched |= done.checkin_ids
-            if done.retry_at is None:
+            if done.retry_at is not None:
+                wait = (done.retry_at - self._deps.clock.now()).total_seconds()
+                await self._sleep(max(wait, 0.0))
+            elif checkin_id is not None and await self._held_elsewhere(checkin_id):
+                # Another pass (the periodic sweep) is sending some of these right now: the
+                # chief's report waits until they are settled, not just this pass's own.
+                await self._sleep(IN_FLIGHT_POLL_SECONDS)
+            else:
                 return BroadcastPass(sent, failed, 0, None, frozenset(touched))
-            wait = (done.retry_at - self._deps.clock.now()).total_seconds()
-            await self._sleep(max(wait, 0.0))
+
+    async def _held_elsewhere(self, checkin_id: int) -> bool:
+        """Whether a live claim of another sender holds one of this check-in's sends."""
+        stale_before = self._deps.clock.now() - self._settings.claim_lease
+        async with self._deps.uow() as uow:
+            for model in (Delivery, MemberDelivery):
+                if await deliveries.in_flight(uow.session, model, checkin_id, stale_before):
+                    return True
+        return False
 
     async def _send_group(self, delivery_id: int, attempts: int) -> Result:
         now = self._deps.clock.now()

@@ -96,6 +96,22 @@ async def next_retry(
     return await session.scalar(query)
 
 
+async def in_flight(
+    session: AsyncSession, model: AnyDelivery, checkin_id: int, stale_before: datetime
+) -> int:
+    """How many of a check-in's sends another sender holds now (a claim newer than stale)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(
+            model.checkin_id == checkin_id,
+            model.status == DeliveryStatus.PENDING,
+            model.claimed_at > stale_before,
+        )
+    )
+    return int(count or 0)
+
+
 async def group_send(
     session: AsyncSession, delivery_id: int
 ) -> tuple[Delivery, CheckIn, Event, District] | None:

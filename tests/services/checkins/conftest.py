@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from checkin_fakes import CheckInNotifier
 from checkin_world import Net, build_network
@@ -24,6 +26,7 @@ def checkins(services: Services, clock: FakeClock) -> CheckIns:
 
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
+        await asyncio.sleep(0)  # a wait still lets the other tasks run
 
     return CheckIns.build(
         services.deps, services.checkin_settings, services.group_lifecycle, services.people, sleep

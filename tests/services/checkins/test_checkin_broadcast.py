@@ -13,7 +13,8 @@ from sqlalchemy import select
 from world import World
 
 from services.checkins import CheckIns
-from services.checkins.views import DeliveryReport, Undelivered
+from services.checkins.views import CheckInMessage, DeliveryReport, Undelivered
+from services.ports import Sent
 from storage.models import Chat, ChatStatus, DeliveryStatus, MemberDelivery, Person
 
 OV, KA = GROUPS[OVERVECHT], GROUPS[KANALENEILAND]
@@ -235,6 +236,35 @@ async def test_concurrent_passes_never_send_a_district_twice(
     )
     assert sum(p.sent for p in passes) == 2
     assert sorted(notifier.post_attempts) == sorted([OV, KA])
+
+
+async def test_the_report_waits_for_sends_another_pass_has_in_flight(
+    net: Net, notifier: CheckInNotifier, checkins: CheckIns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = await net.start(districts=[OVERVECHT, KANALENEILAND])
+    slow, asked = asyncio.Event(), asyncio.Event()
+    post = notifier.send_checkin
+
+    async def slow_overvecht(
+        chat_id: int, message: CheckInMessage, language: str | None = None
+    ) -> Sent:
+        if chat_id == OV:
+            asked.set()
+            await slow.wait()  # Telegram takes its time with this one
+        return await post(chat_id, message, language)
+
+    monkeypatch.setattr(notifier, "send_checkin", slow_overvecht)
+    # The periodic sweep happens to pick up Overvecht first; then the broadcast runs.
+    sweep = asyncio.create_task(checkins.broadcast.deliver_pending(None))
+    await asked.wait()
+    broadcast = asyncio.create_task(checkins.broadcast.broadcast(started.checkin_id))
+    await asyncio.sleep(0.05)
+    assert not broadcast.done()  # it sent Kanaleneiland, and waits for Overvecht's sender
+    slow.set()
+    report = await broadcast
+    await sweep
+    assert sorted(report.sent) == sorted([OVERVECHT, KANALENEILAND]) and report.pending == ()
+    assert len(notifier.posted_to(OV)) == 1 and len(notifier.posted_to(KA)) == 1
 
 
 async def test_a_checkin_closed_before_sending_is_not_sent(
