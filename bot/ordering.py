@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Chat, Update
 from telegram.ext import BaseUpdateProcessor
 
-# Enough for a burst of presses to wait for one commit together; see handlers/answers.py.
+# Enough for a burst of presses to wait for one commit together; see handlers/checkins/answers.py.
 MAX_CONCURRENT_UPDATES = 256
 
 

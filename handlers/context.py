@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from services.container import Services
-
-if TYPE_CHECKING:
-    from handlers.answers import PressBatch
 
 
 class BotData:
@@ -17,8 +14,6 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
-        # Answer presses waiting to share a transaction (handlers/answers.py).
-        self.presses: PressBatch | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

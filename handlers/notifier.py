@@ -19,8 +19,8 @@ from telegram.error import (
     TimedOut,
 )
 
-from handlers.charts import summary_pngs
-from handlers.checkin_render import render_checkin, render_report, render_summary
+from handlers.checkins.charts import summary_pngs
+from handlers.checkins.render import render_checkin, render_report, render_summary
 from handlers.i18n import t
 from handlers.render import render
 from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport

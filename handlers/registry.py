@@ -13,39 +13,32 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import (
-    answers,
-    awaiting,
-    closing,
-    districts,
-    export_chat,
-    followups,
-    groups,
-    insight,
-    insight_audit,
-    intake,
-    invitations,
-    leaving,
-    members,
-    peiling,
-)
-from handlers.checkin_callbacks import AnswerPress
-from handlers.errors import on_error
-from handlers.export_keyboards import ExportPress
-from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
-from handlers.followup_keyboards import (
+from handlers import awaiting
+from handlers.checkins import answers, closing, followups
+from handlers.checkins import wizard as peiling
+from handlers.checkins.answer_keyboards import AnswerPress
+from handlers.checkins.followup_keyboards import (
     FollowContact,
     FollowDirection,
     FollowDone,
     FollowText,
     FollowTheme,
 )
-from handlers.group_texts import ReplaceGroup
-from handlers.groups import GroupMembershipHandler
-from handlers.insight_audit import AuditMove
-from handlers.intake import IntakeChoice, IntakeMove
-from handlers.leaving import LeaveCancel, LeavePick
-from handlers.peiling_keyboards import ClosePick, WizardPress
+from handlers.checkins.wizard_keyboards import ClosePick, WizardPress
+from handlers.districts import commands as districts
+from handlers.districts import groups
+from handlers.districts.group_keyboards import ReplaceGroup
+from handlers.districts.groups import GroupMembershipHandler
+from handlers.errors import on_error
+from handlers.exports import wizard as export_chat
+from handlers.exports.keyboards import ExportPress
+from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
+from handlers.insight import audit as insight_audit
+from handlers.insight import commands as insight
+from handlers.insight.audit import AuditMove
+from handlers.people import intake, invitations, leaving, members
+from handlers.people.intake import IntakeChoice, IntakeMove
+from handlers.people.leaving import LeaveCancel, LeavePick
 from handlers.start import help_command, start
 
 

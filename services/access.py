@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.names import closest, name_key
 from services.outcomes import DENIED, Denied, UnknownDistrict
-from storage.models import District, Person, Role
+from storage.models import District, Person
+from storage.models import Role as Role  # handlers name roles through services
 from storage.queries import districts, people
 
 

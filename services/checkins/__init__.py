@@ -11,6 +11,7 @@ from services.checkins.closing import ClosingService
 from services.checkins.followups import FollowUpService
 from services.checkins.listing import CheckInListing
 from services.checkins.outcomes import ALL, AllDistricts
+from services.checkins.presses import PressBatch
 from services.checkins.report import DeliveryReports
 from services.checkins.scale import DEFAULT_SCALE, CheckInSettings, Level, Scale
 from services.checkins.start import CheckInStarter
@@ -40,6 +41,7 @@ class CheckIns:
     broadcast: Broadcaster
     reports: DeliveryReports
     answers: AnswerService
+    presses: PressBatch
     followups: FollowUpService
     tallies: TallyService
     closing: ClosingService
@@ -59,12 +61,14 @@ class CheckIns:
         reports = DeliveryReports(deps)
         tallies = TallyService(deps, settings, groups)
         summaries = SummaryService(deps, settings)
+        answers = AnswerService(deps, settings)
         return cls(
             settings=settings,
             start=CheckInStarter(deps, settings),
             broadcast=Broadcaster(deps, settings, groups, people, reports, sleep),
             reports=reports,
-            answers=AnswerService(deps, settings),
+            answers=answers,
+            presses=PressBatch(answers),
             followups=FollowUpService(deps, settings),
             tallies=tallies,
             closing=ClosingService(deps, settings, tallies, summaries),

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from services.checkins.views import CheckInMessage, GroupEdit
-from storage.models import CheckInStatus, Direction
+from storage.models import CheckInStatus as CheckInStatus  # for handlers
+from storage.models import Direction
 
 
 @dataclass(frozen=True)

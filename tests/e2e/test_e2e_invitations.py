@@ -1,7 +1,7 @@
 """Invitations and intake end to end: links made, opened, joined, declined, expired, forged.
 
-Districts are made by the coordinator's own `/wijk <naam>` (handlers/districts.py). The bot
-runs on a clock the tests move, so a link can expire without waiting a week.
+Districts are made by the coordinator's own `/wijk <naam>` (handlers/districts/commands.py).
+The bot runs on a clock the tests move, so a link can expire without waiting a week.
 """
 
 from __future__ import annotations

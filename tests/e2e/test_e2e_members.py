@@ -1,6 +1,6 @@
 """The roster end to end: /leden, removal, roles taken, /stoppen, and per-person menus.
 
-Districts are made by the coordinator's own `/wijk <naam>` (handlers/districts.py); people
+Districts are made by the coordinator's own `/wijk <naam>` (handlers/districts/commands.py); people
 join through real invitation links.
 """
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import CallbackQueryHandler
 
-from handlers.answers import TOAST_LIMIT, answer_text, unknown_button
 from handlers.callback_data import decode
-from handlers.followup_keyboards import (
+from handlers.checkins.answers import TOAST_LIMIT, answer_text, unknown_button
+from handlers.checkins.followup_keyboards import (
     FollowContact,
     FollowDirection,
     FollowDone,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from matplotlib.image import imread
 
-from handlers.charts import TREND_PER_IMAGE, pages, plain, summary_pngs, trend_png
+from handlers.checkins.charts import TREND_PER_IMAGE, pages, plain, summary_pngs, trend_png
 from services.checkins.views import CheckInSummary, Count, DistrictSummary
 from services.insight import DistrictTrend, TrendPoint
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from handlers.checkin_callbacks import AnswerPress
-from handlers.checkin_render import MESSAGE_LIMIT, render_checkin, render_report, render_summary
+from handlers.checkins.answer_keyboards import AnswerPress
+from handlers.checkins.render import MESSAGE_LIMIT, render_checkin, render_report, render_summary
 from services.checkins.scale import DEFAULT_SCALE
 from services.checkins.views import (
     CheckInMessage,

@@ -10,10 +10,11 @@ from telegram import Chat as TgChat
 from telegram import Message
 
 from handlers.callback_data import decode
-from handlers.district_texts import district_reply, overview_messages, pack
-from handlers.districts import command_rest, parse_wijk
-from handlers.group_texts import ReplaceGroup, added_text, link_reply
-from handlers.groups import district_of_question
+from handlers.districts.commands import command_rest, parse_wijk
+from handlers.districts.group_keyboards import ReplaceGroup
+from handlers.districts.group_texts import added_text, link_reply
+from handlers.districts.groups import district_of_question
+from handlers.districts.texts import district_reply, overview_messages, pack
 from handlers.render import render
 from services.districts import (
     ArchiveChanged,

@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.callback_data import decode
-from handlers.closing import close_text, listing_lines, parse_id
-from handlers.peiling_draft import Draft
-from handlers.peiling_keyboards import (
+from handlers.checkins.closing import close_text, listing_lines, parse_id
+from handlers.checkins.wizard_draft import Draft
+from handlers.checkins.wizard_keyboards import (
     ClosePick,
     WizardPress,
     close_keyboard,
     districts_keyboard,
     preview_keyboard,
 )
-from handlers.peiling_texts import nothing_to_send, preview_text, sent_text, step_text
+from handlers.checkins.wizard_texts import nothing_to_send, preview_text, sent_text, step_text
 from services.checkins import ALL, DEFAULT_SCALE
 from services.checkins.outcomes import (
     AlreadyClosed,

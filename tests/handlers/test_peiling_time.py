@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.peiling_texts import until_problem
-from handlers.peiling_time import parse_until
+from handlers.checkins.wizard_texts import until_problem
+from handlers.checkins.wizard_time import parse_until
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 2 November, 10:00 in Amsterdam

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.intake import IntakeChoice, IntakeMove
-from handlers.intake_texts import agreement_text, problem_text, welcome_text
-from handlers.invitations import invitation_link, parse_invite
-from handlers.leaving import LeaveCancel, LeavePick, left_text
-from handlers.members import roster_lines
-from handlers.people_common import chunks, person_ref, refusal, split_district
+from handlers.common import chunks, person_ref, refusal, split_district
+from handlers.people.intake import IntakeChoice, IntakeMove
+from handlers.people.intake_texts import agreement_text, problem_text, welcome_text
+from handlers.people.invitations import invitation_link, parse_invite
+from handlers.people.leaving import LeaveCancel, LeavePick, left_text
+from handlers.people.members import roster_lines
 from handlers.render import render
 from services.intake import (
     AGREEMENT_VERSION,

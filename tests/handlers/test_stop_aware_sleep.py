@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 
-from handlers.checkin_jobs import stop_aware_sleep
+from handlers.checkins.jobs import stop_aware_sleep
 
 
 class _App:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
+from handlers.common import label
 from handlers.i18n import t
-from handlers.people_common import label
 from services.checkins.outcomes import FollowUpState
 from services.checkins.scale import Scale
 

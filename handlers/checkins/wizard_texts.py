@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from handlers.checkin_render import render_checkin
+from handlers.checkins.render import render_checkin
+from handlers.checkins.wizard_draft import Draft
 from handlers.i18n import t, tn
-from handlers.peiling_draft import Draft
 from handlers.render import local_time
 from services.checkins.outcomes import (
     CheckInStarted,

@@ -11,14 +11,9 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ChatMemberHandler
 
 from handlers.context import BotContext
-from handlers.districts import command_rest
-from handlers.group_texts import (
-    ReplaceGroup,
-    added_text,
-    confirm_keyboard,
-    link_answer,
-    link_reply,
-)
+from handlers.districts.commands import command_rest
+from handlers.districts.group_keyboards import ReplaceGroup, confirm_keyboard
+from handlers.districts.group_texts import added_text, link_answer, link_reply
 from handlers.i18n import t
 from services.groups import NeedsConfirmation
 from services.outcomes import Denied

@@ -19,8 +19,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from handlers import awaiting
+from handlers.common import actor_of, in_own_chat, reply
 from handlers.context import BotContext
-from handlers.export_draft import (
+from handlers.exports.draft import (
     CANCEL,
     CUSTOM,
     STEP_ACTIONS,
@@ -30,10 +31,9 @@ from handlers.export_draft import (
     find_draft,
     new_draft,
 )
-from handlers.export_keyboards import ExportPress, cancel_keyboard, keyboard
-from handlers.export_texts import caption, file_name, outcome_text, question_text
+from handlers.exports.keyboards import ExportPress, cancel_keyboard, keyboard
+from handlers.exports.texts import caption, file_name, outcome_text, question_text
 from handlers.i18n import t, tn
-from handlers.people_common import actor_of, in_own_chat, reply
 from services.access import Actor
 from services.exports import Exported
 from services.insight import PeriodProblem, parse_period

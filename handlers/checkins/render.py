@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.checkin_callbacks import AnswerPress
+from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.i18n import t, tn
 from handlers.render import local_time
 from services.checkins.views import (

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
-from handlers.i18n import t
-from handlers.peiling_draft import (
+from handlers.checkins.wizard_draft import (
     ALL_DISTRICTS,
     CANCEL,
     CUSTOM_TIME,
@@ -21,7 +20,8 @@ from handlers.peiling_draft import (
     TOGGLE,
     Draft,
 )
-from handlers.people_common import label
+from handlers.common import label
+from handlers.i18n import t
 
 _EVENT_IN_BUTTON = 40
 

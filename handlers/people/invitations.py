@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.context import BotContext
-from handlers.i18n import t, tn
-from handlers.people_common import (
+from handlers.common import (
     actor_of,
     arguments,
     parse_role,
@@ -16,7 +14,10 @@ from handlers.people_common import (
     role_name,
     unquote,
 )
+from handlers.context import BotContext
+from handlers.i18n import t, tn
 from handlers.render import local_time
+from services.access import Role
 from services.invitations import (
     InvitationAlreadyClosed,
     InvitationCreated,
@@ -24,7 +25,6 @@ from services.invitations import (
     InvitationRevoked,
     OpenInvitation,
 )
-from storage.models import Role
 
 
 def invitation_link(bot_username: str, token: str) -> str:

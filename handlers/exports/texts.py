@@ -6,9 +6,9 @@ from datetime import date
 
 from babel.dates import format_date
 
-from handlers.export_draft import MAX_TOGGLES, ExportDraft
+from handlers.common import refusal
+from handlers.exports.draft import MAX_TOGGLES, ExportDraft
 from handlers.i18n import t, tn
-from handlers.people_common import refusal
 from services.exports import (
     BadPeriod,
     Exported,

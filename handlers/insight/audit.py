@@ -10,9 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.callback_data import CallbackData
+from handlers.common import actor_of, in_own_chat, label, reply
 from handlers.context import BotContext
 from handlers.i18n import t, tn
-from handlers.people_common import actor_of, in_own_chat, label, reply
 from services.insight import AuditLine, AuditPage
 from services.outcomes import Denied
 

@@ -10,9 +10,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import ChatMemberHandler
 
-from handlers.context import BotContext
-from handlers.i18n import t, tn
-from handlers.people_common import (
+from handlers.common import (
     actor_of,
     arguments,
     local_date,
@@ -25,6 +23,8 @@ from handlers.people_common import (
     split_district,
     unquote,
 )
+from handlers.context import BotContext
+from handlers.i18n import t, tn
 from handlers.render import local_time
 from services.members import MemberRemoved, RoleTaken, Roster, RosterEntry
 

@@ -11,17 +11,22 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.constants import ParseMode
 
-from handlers.checkin_jobs import unschedule_close
+from handlers.checkins.jobs import unschedule_close
+from handlers.checkins.wizard_keyboards import ClosePick, close_keyboard
+from handlers.common import actor_of, arguments, in_own_chat, reply, reply_lines
 from handlers.context import BotContext
 from handlers.i18n import t
-from handlers.peiling_keyboards import ClosePick, close_keyboard
-from handlers.people_common import actor_of, arguments, in_own_chat, reply, reply_lines
 from handlers.render import local_time
 from services.checkins.closing import CloseOutcome
-from services.checkins.outcomes import AlreadyClosed, CheckInClosed, CheckInLine, Unknown
+from services.checkins.outcomes import (
+    AlreadyClosed,
+    CheckInClosed,
+    CheckInLine,
+    CheckInStatus,
+    Unknown,
+)
 from services.checkins.scale import Scale
 from services.outcomes import Denied
-from storage.models import CheckInStatus
 
 
 def parse_id(text: str) -> int | None:

@@ -1,6 +1,6 @@
 """Show the /peiling wizard's current step: a question with its buttons, or the preview.
 
-Shared by the command, the buttons and the typed answers (handlers/peiling.py). The preview
+Shared by the command, the buttons and the typed answers (handlers/checkins/wizard.py). The preview
 is the service's: it checks the draft as it would on sending, and a refusal steps the draft
 back to what has to change, saying why.
 """
@@ -12,23 +12,23 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from handlers import awaiting
-from handlers.context import BotContext
-from handlers.i18n import t
-from handlers.peiling_draft import Draft, drop_draft
-from handlers.peiling_keyboards import (
+from handlers.checkins.wizard_draft import Draft, drop_draft
+from handlers.checkins.wizard_keyboards import (
     cancel_row,
     districts_keyboard,
     duration_keyboard,
     preview_keyboard,
     tally_keyboard,
 )
-from handlers.peiling_texts import (
+from handlers.checkins.wizard_texts import (
     duration_problem,
     event_problem,
     nothing_to_send,
     preview_text,
     step_text,
 )
+from handlers.context import BotContext
+from handlers.i18n import t
 from services.access import Actor
 from services.checkins.outcomes import InvalidDuration, InvalidEvent, NothingToSend, Preview
 from services.checkins.start import StartRefusal

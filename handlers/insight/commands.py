@@ -8,11 +8,9 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 
-from handlers.charts import TREND_PER_IMAGE, pages, trend_png
-from handlers.checkin_render import counts_line
-from handlers.context import BotContext
-from handlers.i18n import t, tn
-from handlers.people_common import (
+from handlers.checkins.charts import TREND_PER_IMAGE, pages, trend_png
+from handlers.checkins.render import counts_line
+from handlers.common import (
     actor_of,
     arguments,
     refusal,
@@ -20,6 +18,8 @@ from handlers.people_common import (
     reply_lines,
     unquote,
 )
+from handlers.context import BotContext
+from handlers.i18n import t, tn
 from handlers.render import local_time
 from services.insight import DistrictState, Overview
 from services.outcomes import Denied, UnknownDistrict

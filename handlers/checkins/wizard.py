@@ -2,8 +2,8 @@
 
 Each step asks only what is still missing (the event, the districts, how long, the tally),
 then shows the preview the service builds — the exact text a group will get — and sends on
-'Versturen'. The draft lives in the chief's user_data (handlers/peiling_draft.py); the service
-checks everything again when it stores the check-in.
+'Versturen'. The draft lives in the chief's user_data (handlers/checkins/wizard_draft.py);
+the service checks everything again when it stores the check-in.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from handlers import awaiting
-from handlers.checkin_jobs import schedule_close, start_broadcast
-from handlers.context import BotContext
-from handlers.districts import command_rest
-from handlers.i18n import t
-from handlers.peiling_draft import (
+from handlers.checkins.jobs import schedule_close, start_broadcast
+from handlers.checkins.wizard_draft import (
     CANCEL,
     CUSTOM_TIME,
     SAMPLE,
@@ -27,17 +24,20 @@ from handlers.peiling_draft import (
     find_draft,
     new_draft,
 )
-from handlers.peiling_flow import EVENT, UNTIL, edit_wizard, show_refusal, show_step
-from handlers.peiling_keyboards import WizardPress, cancel_row
-from handlers.peiling_texts import (
+from handlers.checkins.wizard_flow import EVENT, UNTIL, edit_wizard, show_refusal, show_step
+from handlers.checkins.wizard_keyboards import WizardPress, cancel_row
+from handlers.checkins.wizard_texts import (
     event_problem,
     nothing_to_send,
     refused_choices,
     sent_text,
     until_problem,
 )
-from handlers.peiling_time import parse_until
-from handlers.people_common import actor_of, in_own_chat, reply
+from handlers.checkins.wizard_time import parse_until
+from handlers.common import actor_of, in_own_chat, reply
+from handlers.context import BotContext
+from handlers.districts.commands import command_rest
+from handlers.i18n import t
 from services.access import Actor
 from services.checkins.outcomes import CheckInStarted, InvalidEvent
 from services.outcomes import Denied

@@ -35,10 +35,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from handlers.callback_data import CallbackData
+from handlers.common import arguments, in_own_chat, label, reply
 from handlers.context import BotContext
 from handlers.i18n import t
-from handlers.intake_texts import agreement_text, already_text, problem_text, welcome_text
-from handlers.people_common import arguments, in_own_chat, label, reply
+from handlers.people.intake_texts import agreement_text, already_text, problem_text, welcome_text
 from services.intake import (
     AlreadyMember,
     Declined,

@@ -1,13 +1,8 @@
-"""Texts and buttons for groups: the bot arriving, /koppel and its confirmation question."""
+"""Texts for groups: the bot arriving, /koppel and its confirmation question."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from handlers.callback_data import CallbackData
-from handlers.district_texts import unknown_district
+from handlers.districts.texts import unknown_district
 from handlers.i18n import t, tn
 from services.groups import (
     AlreadyLinked,
@@ -28,14 +23,6 @@ LinkOutcome = (
     | UnknownDistrict
     | DistrictArchived
 )
-
-
-@dataclass(frozen=True)
-class ReplaceGroup(CallbackData, prefix="kop"):
-    """The answer to 'replace the district's group by this one?'; the district is in the
-    /koppel command the question replies to, so nothing is kept in memory."""
-
-    replace: bool
 
 
 def added_text(added: GroupAdded, language: str | None) -> str | None:
@@ -76,24 +63,6 @@ def link_reply(outcome: LinkOutcome, language: str | None) -> str:
             )
         case GroupLinked(district=district):
             return t("group.linked", language, district=district)
-
-
-def confirm_keyboard(language: str | None) -> InlineKeyboardMarkup:
-    """The buttons under the question whether to replace a district's group."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t("group.button_replace", language),
-                    callback_data=ReplaceGroup(True).encode(),
-                ),
-                InlineKeyboardButton(
-                    t("group.button_keep", language),
-                    callback_data=ReplaceGroup(False).encode(),
-                ),
-            ]
-        ]
-    )
 
 
 def link_answer(outcome: LinkOutcome, language: str | None) -> str:

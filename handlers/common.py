@@ -13,7 +13,7 @@ from telegram.constants import MessageLimit, ParseMode
 
 from handlers.context import BotContext
 from handlers.i18n import Safe, t
-from services.access import Actor
+from services.access import Actor, Role
 from services.outcomes import (
     AmbiguousPerson,
     Denied,
@@ -21,7 +21,6 @@ from services.outcomes import (
     PersonNotFound,
     UnknownDistrict,
 )
-from storage.models import Role
 
 # What people type for a role; the stored values are the Dutch words themselves.
 _ROLE_WORDS = {

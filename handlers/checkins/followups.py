@@ -16,10 +16,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from handlers import awaiting
-from handlers.answers import stale_answer, toast
 from handlers.callback_data import CallbackData
-from handlers.context import BotContext
-from handlers.followup_keyboards import (
+from handlers.checkins.answers import stale_answer, toast
+from handlers.checkins.followup_keyboards import (
     FollowContact,
     FollowDirection,
     FollowDone,
@@ -29,8 +28,9 @@ from handlers.followup_keyboards import (
     panel_keyboard,
     panel_text,
 )
+from handlers.common import in_own_chat, reply
+from handlers.context import BotContext
 from handlers.i18n import t
-from handlers.people_common import in_own_chat, reply
 from services.checkins.outcomes import (
     Closed,
     FollowUpState,

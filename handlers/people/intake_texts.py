@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from handlers.common import role_name
 from handlers.i18n import Safe, t
-from handlers.people_common import role_name
 from handlers.render import local_time
+from services.access import Role
 from services.intake import (
     InvitationValid,
     Joined,
@@ -16,7 +17,6 @@ from services.intake import (
     LinkUnknown,
     LinkUsed,
 )
-from storage.models import Role
 
 
 def agreement_text(offer: InvitationValid, tz: ZoneInfo, language: str | None) -> str:

@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from handlers.context import BotContext
-from handlers.district_texts import DistrictOutcome, district_reply, overview_messages
+from handlers.districts.texts import DistrictOutcome, district_reply, overview_messages
 
 # `/wijk <naam>` creates; these first words choose another action instead.
 RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"

@@ -4,17 +4,13 @@ The callback data is an untrusted id: the service checks the check-in, the distr
 pressed message, the presser and the code, and commits before we answer. Each person only
 sees a short private answer (a toast); the group's tally is edited by the tally job.
 
-Presses that arrive together (a district answering at once) are stored in one transaction:
-committing each on its own tops out at a few hundred a second, and every press would wait
-for the commits of all the presses before it. The service's record_answers gives each press
-the outcome it would have had alone; each is answered only after that commit.
+Presses that arrive together are stored in one transaction by the service's PressBatch
+(services/checkins/presses.py); each is answered only after that commit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,13 +19,12 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from handlers.checkin_callbacks import AnswerPress
+from handlers.checkins.answer_keyboards import AnswerPress
+from handlers.checkins.followup_keyboards import blank_state, panel_keyboard, panel_text
+from handlers.common import label
 from handlers.context import BotContext
-from handlers.followup_keyboards import blank_state, panel_keyboard, panel_text
-from handlers.people_common import label
 from handlers.render import local_time
 from handlers.send_priority import in_bulk
-from services.checkins.answers import AnswerService
 from services.checkins.outcomes import AnswerOutcome, Closed, NotAMember, Press, Recorded
 from services.checkins.scale import Scale
 
@@ -37,10 +32,6 @@ log = logging.getLogger(__name__)
 
 # Telegram refuses callback answers longer than this.
 TOAST_LIMIT = 200
-# A press in a quiet moment waits this long (seconds) for others to share its transaction;
-# under load the presses that come while one is committed go together in the next.
-BATCH_WINDOW = 0.002
-BATCH_LIMIT = 200
 
 
 def toast(key: str, language: str | None, **values: object) -> str:
@@ -79,59 +70,6 @@ def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
             return toast("answer.stale", lang)
 
 
-class PressBatch:
-    """Collect presses that arrive together and record them in one transaction, in order.
-
-    The first press of a quiet moment starts a drain that waits BATCH_WINDOW for company;
-    presses arriving while a batch commits wait for the next one (at most BATCH_LIMIT).
-    One batch at a time: they would only queue for the same write lock anyway.
-    """
-
-    def __init__(self, answers: AnswerService) -> None:
-        self.answers = answers
-        self._waiting: list[tuple[Press, asyncio.Future[AnswerOutcome]]] = []
-        self._drain: asyncio.Task[None] | None = None
-
-    async def record(self, press: Press) -> AnswerOutcome:
-        """Record one press with whatever arrives with it; return once it is committed."""
-        outcome: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append((press, outcome))
-        if self._drain is None or self._drain.done():
-            self._drain = asyncio.create_task(self._record_waiting())
-        return await outcome
-
-    async def _record_waiting(self) -> None:
-        await asyncio.sleep(BATCH_WINDOW)
-        while self._waiting:
-            batch = self._waiting[:BATCH_LIMIT]
-            del self._waiting[:BATCH_LIMIT]
-            await self._store(batch)
-
-    async def _store(self, batch: Sequence[tuple[Press, asyncio.Future[AnswerOutcome]]]) -> None:
-        try:
-            outcomes = await self.answers.record_answers([press for press, _ in batch])
-        except Exception as exc:
-            if len(batch) > 1:
-                # One press must not sink the others: try each alone, so only its own fails.
-                for item in batch:
-                    await self._store([item])
-            elif not batch[0][1].done():
-                batch[0][1].set_exception(exc)
-            return
-        for (_, waiting), outcome in zip(batch, outcomes, strict=True):
-            if not waiting.done():  # its handler may have been cancelled meanwhile
-                waiting.set_result(outcome)
-
-
-def press_batch(context: BotContext) -> PressBatch:
-    """The running bot's batch of answer presses, made with the first press."""
-    answers = context.services.checkins.answers
-    batch = context.bot_data.presses
-    if batch is None or batch.answers is not answers:  # a restarted app has new services
-        batch = context.bot_data.presses = PressBatch(answers)
-    return batch
-
-
 async def press(update: Update, context: BotContext) -> None:
     """Record an answer press, then confirm privately; a first answer gets the follow-up."""
     query, user = update.callback_query, update.effective_user
@@ -143,7 +81,7 @@ async def press(update: Update, context: BotContext) -> None:
         return
     services = context.services
     message = query.message
-    outcome = await press_batch(context).record(
+    outcome = await services.checkins.presses.record(
         Press(
             user.id,
             parsed.checkin,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
-from handlers.export_draft import (
+from handlers.common import label
+from handlers.exports.draft import (
     ALL,
     CANCEL,
     CUSTOM,
@@ -22,7 +23,6 @@ from handlers.export_draft import (
     TOGGLE,
     ExportDraft,
 )
-from handlers.people_common import label
 from services.exports import FORMATS
 from services.insight import PRESETS
 

@@ -17,9 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.callback_data import CallbackData
+from handlers.common import in_own_chat, label, reply, role_name
 from handlers.context import BotContext
 from handlers.i18n import t, tn
-from handlers.people_common import in_own_chat, label, reply, role_name
 from services.members import Left
 from services.outcomes import MembershipInfo
 
