@@ -1,6 +1,6 @@
 """The framework's ceiling: a bare PTB Application that only answers each callback query.
 
-Run as its own process by the answer-burst scenario (`python -m bot.bench.bare TOKEN URL`),
+Run as its own process by the answer-burst scenario (`python -m bench.bare TOKEN URL`),
 with the same throughput settings as the bot (bot/app.py), but no database and no handlers
 of ours: what it reaches is what PTB and its HTTP client reach on this machine.
 """

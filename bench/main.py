@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.bench import (
+from bench import (
     Sizes,
     scenario_answers,
     scenario_broadcast,
     scenario_export,
     scenario_restart,
 )
-from bot.bench.database import backend
-from bot.bench.report import judge
+from bench.database import backend
+from bench.report import judge
 
 Scenario = Callable[[Sizes, Path, str | None], Awaitable[dict[str, Any]]]
 SCENARIOS: dict[str, Scenario] = {

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.bench import Sizes, seed, world
-from bot.bench.database import fresh_database
-from bot.bench.processes import (
+import seeding as seed
+from bench import Sizes, world
+from bench.database import fresh_database
+from bench.processes import (
     BenchError,
     Process,
     SandboxClient,
@@ -33,7 +34,7 @@ from bot.bench.processes import (
     start_sandbox,
     wait_polling,
 )
-from bot.bench.report import percentile
+from bench.report import percentile
 from handlers.i18n import t
 from storage.engine import create_engine
 from storage.models import Answer, Delivery, DeliveryStatus
@@ -190,7 +191,7 @@ async def _bare(
     )
     process = await spawn(
         "bare PTB",
-        ["-m", "bot.bench.bare", world.BARE.token, f"{sandbox.url}/bot"],
+        ["-m", "bench.bare", world.BARE.token, f"{sandbox.url}/bot"],
         workdir / "answers-bare.log",
     )
     try:

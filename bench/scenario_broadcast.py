@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.bench import Sizes, seed, world
-from bot.bench.database import fresh_database
-from bot.bench.processes import (
+import seeding as seed
+from bench import Sizes, world
+from bench.database import fresh_database
+from bench.processes import (
     BenchError,
     SandboxClient,
     bot_env,

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.bench import Sizes, seed, world
-from bot.bench.database import backend, fresh_database
-from bot.bench.processes import BenchError
+import seeding as seed
+from bench import Sizes, world
+from bench.database import backend, fresh_database
+from bench.processes import BenchError
 
 KEY_FIGURES_PER_DISTRICT = 100
 PSEUDONYM_KEY = "benchmark-pseudonym-key-0123456789"

@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.bench import Sizes, seed, world
-from bot.bench.database import fresh_database
-from bot.bench.processes import (
+import seeding as seed
+from bench import Sizes, world
+from bench.database import fresh_database
+from bench.processes import (
     SandboxClient,
     bot_env,
     start_bot,

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
-from bot.bench.processes import BotAccount, SandboxClient
+from bench.processes import BotAccount, SandboxClient
 
 # Tokens of the shape BotFather hands out (the settings refuse anything else).
 BOT = BotAccount("7100000001:AAbondgenotenBenchmarkToken_0123456789", "bondgenoten_bench_bot")

@@ -5,7 +5,7 @@ Telegram counts messages (sends and edits) in sliding windows: about 30 a second
 AIORateLimiter approximates those with leaky buckets, which let a full bucket go at once
 and then keep dripping: at its defaults the second second already starts with a 429. And a
 429 there halts every request of the bot — callback answers too — and then lets all the
-held sends go at once, which draws the next 429. The benchmark (bot/bench) measured both.
+held sends go at once, which draws the next 429. The benchmark (bench/) measured both.
 
 Here a send takes a place in each window that applies, keeps it while in flight and for a
 window's length after Telegram answered, and waits when there is none free. Telegram saw the

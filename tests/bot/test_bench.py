@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from bot.bench.report import ROWS, TARGETS
+from bench.report import ROWS, TARGETS
 from bot.cli import main
 
 

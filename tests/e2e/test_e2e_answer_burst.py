@@ -1,7 +1,7 @@
 """A whole network presses at once: every press answered right, every answer stored once.
 
 The presses arrive together, so the bot stores them in shared transactions
-(handlers/answers.py); a person who presses twice in a row must still see their first
+(handlers/checkins/answers.py); a person who presses twice in a row must still see their first
 press noted and the second as a change, in that order. The sandbox enforces Telegram's
 flood limits here and the bot paces itself (bot/flood.py): no 429 may come back.
 """
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+import seeding as seed
 from bot.app import build_application
-from bot.bench import seed
 from bot.runner import running
 from bot.settings import Settings
 from sandbox import Sandbox
