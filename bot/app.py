@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.compose import build_services
 from bot.flood import FloodLimiter, urgently
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
-from handlers.checkin_jobs import recover, stop_aware_sleep
+from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
+from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.i18n import t
-from handlers.jobs import sweep_unlinked_groups
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
-from services.checkins import CheckInSettings
-from services.container import Services
 from services.ports import Clock, SystemClock
 from storage.engine import create_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
@@ -92,23 +90,12 @@ def build_application(
         engine = create_engine(settings.database_url)
         engine_holder["engine"] = engine
         bot_data: BotData = app.bot_data
-        services = Services(
-            uow=UnitOfWorkFactory(make_sessionmaker(engine)),
-            clock=clock or SystemClock(),
-            notifier=TelegramNotifier(app.bot, settings.tz, settings.language),
-            tz=settings.tz,
-            language=settings.language,
-            coordinator_ids=frozenset(settings.coordinators),
-            invitation_expiry_days=settings.invitations.expiry_days,
-            link_grace=timedelta(minutes=settings.groups.link_grace_minutes),
-            checkin_settings=checkin_settings(settings),
-            pseudonym_key=(
-                None
-                if settings.privacy.pseudonym_key is None
-                else settings.privacy.pseudonym_key.get_secret_value().encode()
-            ),
-            export_min_respondents=settings.export.min_respondents,
-            sleep=stop_aware_sleep(app),
+        services = build_services(
+            settings,
+            UnitOfWorkFactory(make_sessionmaker(engine)),
+            clock or SystemClock(),
+            TelegramNotifier(app.bot, settings.tz, settings.language),
+            stop_aware_sleep(app),
         )
         bot_data.services = services
         await services.people.sync_coordinators(settings.coordinators)
@@ -147,13 +134,6 @@ def build_application(
     app = throughput(builder, flood_limits=settings.telegram_flood_limits).build()
     register(app)
     return app
-
-
-def checkin_settings(settings: Settings) -> CheckInSettings:
-    """The check-in loop's knobs that the config file sets; the rest keep their defaults."""
-    return CheckInSettings(
-        tally_interval=timedelta(seconds=settings.checkins.tally_edit_interval_seconds)
-    )
 
 
 def _safe_db(url: str) -> str:

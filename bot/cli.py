@@ -131,23 +131,18 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     request = ex.ExportRequest(
         args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
     )
-    key = settings.privacy.pseudonym_key
 
     async def run() -> ex.ExportOutcome:
+        from bot.compose import build_services
         from services.ports import SystemClock
         from storage.engine import create_engine, make_sessionmaker
         from storage.uow import UnitOfWorkFactory
 
         engine = create_engine(settings.database_url)
         try:
-            service = ex.ExportService(
-                UnitOfWorkFactory(make_sessionmaker(engine)),
-                SystemClock(),
-                settings.tz,
-                pseudonym_key=None if key is None else key.get_secret_value().encode(),
-                min_respondents=settings.export.min_respondents,
-            )
-            return await service.export(None, request, args.output)
+            uow = UnitOfWorkFactory(make_sessionmaker(engine))
+            services = build_services(settings, uow, SystemClock())
+            return await services.exports.export(None, request, args.output)
         finally:
             await engine.dispose()
 
@@ -198,10 +193,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Measure the bot against Telegram's limits and bare PTB (sandbox, separate processes)."""
     import asyncio
 
-    from bot.bench import FULL, QUICK, TINY
-    from bot.bench.main import SCENARIOS, run_bench
-    from bot.bench.processes import BenchError
-    from bot.bench.report import as_json, table
+    from bench import FULL, QUICK, TINY
+    from bench.main import SCENARIOS, run_bench
+    from bench.processes import BenchError
+    from bench.report import as_json, table
 
     unknown = [name for name in args.only if name not in SCENARIOS]
     if unknown:

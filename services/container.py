@@ -21,7 +21,7 @@ from services.invitations import InvitationService
 from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
-from services.ports import Clock, Notifier
+from services.ports import Clock, Notifier, Texts
 from storage.uow import UnitOfWorkFactory
 
 
@@ -35,6 +35,8 @@ class Services:
     tz: ZoneInfo
     language: str
     coordinator_ids: frozenset[int]
+    # The catalogs' texts (handlers/i18n), for what services write themselves (exports).
+    texts: Texts
     # From settings.invitations.expiry_days and settings.groups.link_grace_minutes.
     invitation_expiry_days: int = 7
     link_grace: timedelta = timedelta(minutes=10)
@@ -107,6 +109,8 @@ class Services:
             self.tz,
             pseudonym_key=self.pseudonym_key,
             min_respondents=self.export_min_respondents,
+            texts=self.texts,
+            language=self.language,
             scale=self.checkin_settings.scale,
         )
 

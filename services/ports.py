@@ -55,6 +55,18 @@ class Sent:
     migrate_to_chat_id: int | None = None
 
 
+class Texts(Protocol):
+    """The catalogs' text of a key in a language (Dutch when none), without placeholders.
+
+    Services hold codes and text keys; the texts live in the handlers' catalogs, which
+    services may not import: the composition root hands them this.
+    """
+
+    def __call__(self, key: str, language: str | None = None) -> str:
+        """Return the text."""
+        ...
+
+
 class Notifier(Protocol):
     """Tell people and groups things; implemented over Telegram in handlers/."""
 

@@ -17,6 +17,7 @@ from services.exports.plan import Plan, Rows
 from services.exports.pseudonyms import Pseudonyms
 from services.exports.times import LocalTimes
 from services.exports.writers import Kind
+from services.ports import Texts
 from storage.queries import exports
 from storage.queries.exports import Batches, Window
 
@@ -46,14 +47,20 @@ def themes(stored: str | None) -> tuple[str, ...]:
 
 
 def answers_plan(
-    window: Window, names: bool, pseudonyms: Pseudonyms, scale: Scale, tz: ZoneInfo
+    window: Window,
+    names: bool,
+    pseudonyms: Pseudonyms,
+    scale: Scale,
+    tz: ZoneInfo,
+    texts: Texts,
+    language: str,
 ) -> Plan:
     """Plan the answers export of a window; names adds display name and Telegram id."""
 
     def batches(session: AsyncSession) -> Batches:
         return exports.answers(session, window)
 
-    labels = Memo(partial(level_label, scale))
+    labels = Memo(partial(level_label, scale, texts, language))
     times = LocalTimes(tz)
 
     def shape(batch: Sequence[Any]) -> Rows:

@@ -1,26 +1,13 @@
-"""Dutch labels of the answer scale for exports, by the scale's text keys.
-
-The check-in scale (services/checkins/scale.py) holds codes and text keys only; the texts live
-in the handlers' catalogs, which services may not import. An export is a document for Dutch
-readers, so the default labels are kept here.
-"""
+"""Labels of the answer scale for exports, from the catalogs by the scale's text keys."""
 
 from __future__ import annotations
 
 from services.checkins.scale import Scale
-
-LABELS_NL = {
-    "scale.1": "Rustig",
-    "scale.2": "Onderwerp van gesprek",
-    "scale.3": "Onrust",
-    "scale.4": "Spanning loopt op",
-    "scale.5": "Acuut",
-    "scale.0": "Weet niet",
-}
+from services.ports import Texts
 
 
-def level_label(scale: Scale, code: int) -> str:
-    """The Dutch label of a code; empty for a code no longer on the scale."""
+def level_label(scale: Scale, texts: Texts, language: str, code: int) -> str:
+    """The label of a code in the export's language; empty for a code no longer on the scale."""
     if not scale.has(code):
         return ""
-    return LABELS_NL.get(scale.label_key(code), "")
+    return texts(scale.label_key(code), language)

@@ -18,12 +18,13 @@ from services.exports.answers import answers_plan
 from services.exports.audit_export import audit_plan
 from services.exports.files import PartFile, reason, reserve
 from services.exports.filters import ExportFilter, ExportRequest, resolve
+from services.exports.formats import open_writer
 from services.exports.outcomes import Exported, ExportOutcome, NoPseudonymKey, WriteFailed
 from services.exports.plan import Plan, Rows
 from services.exports.pseudonyms import Pseudonyms
 from services.exports.summaries import summaries_plan
-from services.exports.writers import RowWriter, open_writer
-from services.ports import Clock
+from services.exports.writers import RowWriter
+from services.ports import Clock, Texts
 from storage.queries import audit
 from storage.uow import UnitOfWorkFactory
 
@@ -39,9 +40,13 @@ class ExportService:
         *,
         pseudonym_key: bytes | None,
         min_respondents: int,
+        texts: Texts,
+        language: str = "nl",
         scale: Scale = DEFAULT_SCALE,
     ) -> None:
         self._uow, self._clock, self._tz, self._scale = uow, clock, tz, scale
+        # Scale labels in the export come from the catalogs, in this language.
+        self._texts, self._language = texts, language
         self._key = pseudonym_key
         # From settings.export.min_respondents: the k a caller uses when it asks to suppress.
         self.min_respondents = min_respondents
@@ -99,7 +104,10 @@ class ExportService:
             k = request.min_respondents
             return await summaries_plan(s, f.window, self._scale, self._tz, k)
         assert self._key is not None
-        return answers_plan(f.window, f.names, Pseudonyms(self._key), self._scale, self._tz)
+        pseudonyms = Pseudonyms(self._key)
+        return answers_plan(
+            f.window, f.names, pseudonyms, self._scale, self._tz, self._texts, self._language
+        )
 
     async def _write(
         self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile

@@ -1,4 +1,4 @@
-"""Row writers for CSV and JSON Lines, and the choice of writer by format."""
+"""Row writers for CSV and JSON Lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any, Literal, Protocol
 
 from services.exports.memo import Memo
 from services.exports.neutralise import neutralise
-from services.exports.outcomes import ExportFormat
 
 # What a row holds before a writer turns it into its format.
 Cell = str | int | float | bool | list[str] | tuple[str, ...] | dict[str, Any] | None
@@ -144,20 +143,3 @@ class JsonLinesWriter:
     def abort(self) -> None:
         """Close without completing."""
         self._file.close()
-
-
-def open_writer(
-    fmt: ExportFormat,
-    path: Path,
-    columns: Sequence[str],
-    title: str,
-    kinds: Sequence[Kind] | None = None,
-) -> RowWriter:
-    """Open the writer of a format on a path; title names the XLSX sheets."""
-    if fmt == "csv":
-        return CsvWriter(path, columns, kinds)
-    if fmt == "jsonl":
-        return JsonLinesWriter(path, columns)
-    from services.exports.xlsx import XlsxWriter  # openpyxl loads only when needed
-
-    return XlsxWriter(path, columns, title, kinds)

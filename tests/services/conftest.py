@@ -11,6 +11,7 @@ import pytest
 from fakes import FakeClock, FakeNotifier
 from world import COORDINATOR_IDS, World
 
+from handlers.i18n import t
 from services.container import Services
 from storage.engine import create_engine, make_sessionmaker
 from storage.models import Base
@@ -53,6 +54,7 @@ async def services(
         tz=ZoneInfo("Europe/Amsterdam"),
         language="nl",
         coordinator_ids=COORDINATOR_IDS,
+        texts=t,
     )
     await services.people.sync_coordinators(COORDINATOR_IDS)
     notifier.clear()

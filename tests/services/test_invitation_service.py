@@ -11,6 +11,7 @@ from fakes import FakeClock, FakeNotifier
 from sqlalchemy import select
 from world import CORA, World, stranger
 
+from handlers.i18n import t
 from services.container import Services
 from services.intake import LinkRevoked
 from services.invitations import (
@@ -60,6 +61,7 @@ async def test_expiry_days_come_from_config(
         ZoneInfo("Europe/Amsterdam"),
         "nl",
         frozenset({1001}),
+        t,
         invitation_expiry_days=3,
     )
     await services.districts.create_district(CORA, "Overvecht")

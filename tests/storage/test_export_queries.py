@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.i18n import t
 from services.exports import Exported, ExportRequest, ExportService
 from services.ports import SystemClock
 from storage.engine import create_engine, make_sessionmaker
@@ -159,7 +160,12 @@ async def test_audit_entries_and_chief_districts(uow: UnitOfWorkFactory) -> None
 async def test_the_whole_export_on_this_database(uow: UnitOfWorkFactory, tmp_path: Path) -> None:
     await build(uow)
     service = ExportService(
-        uow, SystemClock(), TZ, pseudonym_key=b"storage-test-key-0123456789", min_respondents=2
+        uow,
+        SystemClock(),
+        TZ,
+        pseudonym_key=b"storage-test-key-0123456789",
+        min_respondents=2,
+        texts=t,
     )
 
     done = await service.export(None, ExportRequest("csv"), tmp_path / "a.csv")

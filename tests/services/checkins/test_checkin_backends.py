@@ -18,6 +18,7 @@ from fakes import FakeClock
 from sqlalchemy import select
 from world import COORDINATOR_IDS, World
 
+from handlers.i18n import t
 from services.checkins.outcomes import CheckInClosed, Closed, FollowUpState, Recorded
 from services.container import Services
 from storage.engine import create_engine, make_sessionmaker
@@ -38,6 +39,7 @@ async def backend_net(db_url: str) -> AsyncIterator[Net]:
         tz=ZoneInfo("Europe/Amsterdam"),
         language="nl",
         coordinator_ids=COORDINATOR_IDS,
+        texts=t,
     )
     await services.people.sync_coordinators(COORDINATOR_IDS)
     yield await build_network(World(services, clock, notifier), services.checkins, notifier)

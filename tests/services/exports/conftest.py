@@ -8,6 +8,7 @@ import pytest
 from export_world import KEY, TZ, ExportWorld, build_standard
 from fakes import FakeClock
 
+from handlers.i18n import t
 from services.exports import ExportService
 from storage.uow import UnitOfWorkFactory
 
@@ -35,4 +36,4 @@ def out(tmp_path: Path) -> Path:
 @pytest.fixture
 def exporter(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> ExportService:
     """The export service with the test key and k = 2."""
-    return ExportService(uow_factory, clock, TZ, pseudonym_key=KEY, min_respondents=2)
+    return ExportService(uow_factory, clock, TZ, pseudonym_key=KEY, min_respondents=2, texts=t)

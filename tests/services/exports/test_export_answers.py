@@ -10,6 +10,7 @@ from export_files import listing, read_csv, read_jsonl, text_of
 from export_world import CORA, KEY, OTHER_KEY, TZ, ExportWorld
 from fakes import FakeClock
 
+from handlers.i18n import t
 from services.exports import Exported, ExportRequest, ExportService
 from services.exports.answers import COLUMNS, NAME_COLUMNS
 from services.outcomes import UnknownDistrict
@@ -120,7 +121,9 @@ async def test_pseudonyms_are_stable_across_exports_and_differ_with_another_key(
 ) -> None:
     once = await export_csv(exporter, out / "once.csv")
     again = await export_csv(exporter, out / "again.csv")
-    other = ExportService(uow_factory, clock, TZ, pseudonym_key=OTHER_KEY, min_respondents=2)
+    other = ExportService(
+        uow_factory, clock, TZ, pseudonym_key=OTHER_KEY, min_respondents=2, texts=t
+    )
     rekeyed = await export_csv(other, out / "other.csv")
 
     people = [r["person"] for r in once]

@@ -12,6 +12,7 @@ from export_world import CORA, FATIMA, TZ, ExportWorld, utc
 from fakes import FakeClock
 from openpyxl import load_workbook
 
+from handlers.i18n import t
 from services.exports import Exported, ExportRequest, ExportService, NoPseudonymKey
 from services.exports import xlsx as xlsx_module
 from services.exports.answers import COLUMNS
@@ -147,7 +148,7 @@ async def test_xlsx_drops_characters_xml_cannot_hold(
 async def test_without_a_pseudonym_key_there_is_no_answers_export(
     uow_factory: UnitOfWorkFactory, clock: FakeClock, standard: dict[str, int], out: Path
 ) -> None:
-    keyless = ExportService(uow_factory, clock, TZ, pseudonym_key=None, min_respondents=2)
+    keyless = ExportService(uow_factory, clock, TZ, pseudonym_key=None, min_respondents=2, texts=t)
 
     assert await keyless.export(CORA, ExportRequest("csv"), out / "a.csv") == NoPseudonymKey()
     assert listing(out) == []

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from services.exports.answers import COLUMNS, NAME_COLUMNS, themes
+from services.exports.formats import open_writer
 from services.exports.memo import Memo
-from services.exports.writers import Cell, Kind, open_writer
+from services.exports.writers import Cell, Kind
 
 KINDS: tuple[Kind, ...] = (
     "plain", "text", "text", "plain", "plain", "text",

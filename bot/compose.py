@@ -1,0 +1,62 @@
+"""The one composition root: the services of a bot, an export or the demo, from the settings.
+
+`bondgenoten run` (and through it the demo and the benchmark, which run the real bot) and the
+command-line export build their services here, so every setting reaches every entrypoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import NoReturn, cast
+
+from bot.settings import Settings
+from handlers.i18n import t
+from services.checkins import CheckInSettings
+from services.checkins.broadcast import Sleep
+from services.container import Services
+from services.ports import Clock, Notifier
+from storage.uow import UnitOfWorkFactory
+
+
+class _NoMessages:
+    """The notifier of a command that sends no messages (an export): any use is a bug."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise RuntimeError(f"this command sends no messages (asked for {name})")
+
+
+OFFLINE = cast(Notifier, _NoMessages())
+
+
+def checkin_settings(settings: Settings) -> CheckInSettings:
+    """The check-in loop's knobs that the config file sets; the rest keep their defaults."""
+    return CheckInSettings(
+        tally_interval=timedelta(seconds=settings.checkins.tally_edit_interval_seconds)
+    )
+
+
+def build_services(
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    notifier: Notifier = OFFLINE,
+    sleep: Sleep = asyncio.sleep,
+) -> Services:
+    """Build every service from the settings, on this database, clock and notifier."""
+    key = settings.privacy.pseudonym_key
+    return Services(
+        uow=uow,
+        clock=clock,
+        notifier=notifier,
+        tz=settings.tz,
+        language=settings.language,
+        coordinator_ids=frozenset(settings.coordinators),
+        texts=t,
+        invitation_expiry_days=settings.invitations.expiry_days,
+        link_grace=timedelta(minutes=settings.groups.link_grace_minutes),
+        checkin_settings=checkin_settings(settings),
+        pseudonym_key=None if key is None else key.get_secret_value().encode(),
+        export_min_respondents=settings.export.min_respondents,
+        sleep=sleep,
+    )
