@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.commands import commands_for
-from services.ports import Clock, Notice, Notifier
+from services.ports import Clock, Notice, Notifier, Sent
 from storage.models import Person
 from storage.queries import memberships, people
 from storage.uow import UnitOfWorkFactory
@@ -21,6 +22,28 @@ class Deps:
     uow: UnitOfWorkFactory
     clock: Clock
     notifier: Notifier
+
+
+# One send, and the person's Telegram id when it goes to a private chat (None for a group).
+Send = tuple[int | None, Callable[[], Awaitable[Sent]]]
+
+
+async def send_all(deps: Deps, sends: Iterable[Send]) -> None:
+    """Send one after another; a person whose private chat answers 'blocked' is unreachable.
+
+    The one path for sending after a commit: later sends skip unreachable people, since
+    writing to someone who blocked the bot only costs flood budget.
+    """
+    blocked: list[int] = []
+    for person, send in sends:
+        sent = await send()
+        if sent.error == "blocked" and person is not None:
+            blocked.append(person)
+    if blocked:
+        async with deps.uow() as uow:
+            for telegram_user_id in blocked:
+                await people.set_reachable(uow.session, telegram_user_id, False)
+            await uow.commit()
 
 
 @dataclass(frozen=True)
@@ -84,18 +107,13 @@ class Outbox:
     async def deliver(self, deps: Deps) -> None:
         """Send everything queued; a private 403 marks the person unreachable."""
         items, self._items = self._items, []
-        blocked: list[int] = []
-        for item in items:
-            if isinstance(item, _Tell):
-                sent = await deps.notifier.notify(item.chat_id, item.notice, item.language)
-            elif isinstance(item, _Commands):
-                sent = await deps.notifier.set_commands(item.chat_id, item.names, item.language)
-            else:
-                sent = await deps.notifier.leave_chat(item.chat_id, item.notice)
-            if sent.error == "blocked" and not isinstance(item, _Leave):
-                blocked.append(item.chat_id)
-        if blocked:
-            async with deps.uow() as uow:
-                for telegram_user_id in blocked:
-                    await people.set_reachable(uow.session, telegram_user_id, False)
-                await uow.commit()
+        await send_all(deps, (self._send(deps.notifier, item) for item in items))
+
+    @staticmethod
+    def _send(notifier: Notifier, item: _Tell | _Commands | _Leave) -> Send:
+        if isinstance(item, _Tell):
+            return item.chat_id, partial(notifier.notify, item.chat_id, item.notice, item.language)
+        if isinstance(item, _Commands):
+            names, language = item.names, item.language
+            return item.chat_id, partial(notifier.set_commands, item.chat_id, names, language)
+        return None, partial(notifier.leave_chat, item.chat_id, item.notice)

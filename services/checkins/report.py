@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkins.outcomes import Unknown
 from services.checkins.views import DeliveryReport, Undelivered
-from services.outbox import Deps
+from services.outbox import Deps, send_all
 from storage.models import CheckIn, Delivery, DeliveryStatus, District, Person
 from storage.queries import checkins, deliveries, people
 
@@ -57,16 +58,11 @@ class DeliveryReports:
             if report is None or found is None:
                 return Unknown()
             to = [(p.telegram_user_id, p.language) for p in await recipients(s, found[0])]
-        blocked = []
-        for chat_id, language in to:
-            sent = await self._deps.notifier.send_delivery_report(chat_id, report, language)
-            if sent.error == "blocked":
-                blocked.append(chat_id)
-        if blocked:
-            async with self._deps.uow() as uow:
-                for chat_id in blocked:
-                    await people.set_reachable(uow.session, chat_id, False)
-                await uow.commit()
+        notifier = self._deps.notifier
+        await send_all(
+            self._deps,
+            ((c, partial(notifier.send_delivery_report, c, report, lang)) for c, lang in to),
+        )
         return report
 
     async def _build(self, s: AsyncSession, checkin_id: int) -> DeliveryReport | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from services.checkins.report import recipients, undelivered
 from services.checkins.scale import CheckInSettings
 from services.checkins.stats import delta, median, pseudonym, response_rate
 from services.checkins.views import CheckInSummary, Comparison, Count, DistrictSummary, FreeText
-from services.outbox import Deps
+from services.outbox import Deps, send_all
 from storage.models import Answer, CheckIn, Delivery, DeliveryStatus, District, FollowUp
 from storage.queries import answers, checkins, deliveries, people
 
@@ -48,16 +49,11 @@ class SummaryService:
                 if coordinator.privately_reachable:
                     told.setdefault(coordinator.telegram_user_id, coordinator.language)
             await uow.commit()
-        blocked = []
-        for chat_id, language in told.items():
-            sent = await self._deps.notifier.send_summary(chat_id, built, language)
-            if sent.error == "blocked":
-                blocked.append(chat_id)
-        if blocked:
-            async with self._deps.uow() as uow:
-                for chat_id in blocked:
-                    await people.set_reachable(uow.session, chat_id, False)
-                await uow.commit()
+        notifier = self._deps.notifier
+        await send_all(
+            self._deps,
+            ((c, partial(notifier.send_summary, c, built, lang)) for c, lang in told.items()),
+        )
         return built
 
     async def _build(self, s: AsyncSession, checkin_id: int) -> CheckInSummary | None:
