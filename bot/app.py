@@ -18,6 +18,7 @@ from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.i18n import t
+from handlers.meetings import jobs as meeting_jobs
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
@@ -106,6 +107,9 @@ def build_application(
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
         await recover(app, services, tally_interval)
+        # Meetings keep their deadlines and unsent invitations in the database too: one
+        # repeating look sends, edits counts and sends headcounts, resuming after a restart.
+        meeting_jobs.schedule(app, tally_interval)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),

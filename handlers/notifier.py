@@ -22,8 +22,10 @@ from telegram.error import (
 from handlers.checkins.charts import summary_pngs
 from handlers.checkins.render import render_checkin, render_report, render_summary
 from handlers.i18n import t
+from handlers.meetings.render import render_headcount, render_meeting
 from handlers.render import render
 from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
+from services.meetings.views import Headcount, MeetingMessage
 from services.ports import Notice, Sent
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,32 @@ class TelegramNotifier:
     ) -> Sent:
         """Show a posted check-in anew (a changed tally, or closed with the final tally)."""
         text, keyboard = render_checkin(message, self._tz, language or self._language)
+        return await self._edit(chat_id, message_id, text, keyboard)
+
+    async def send_meeting(
+        self, chat_id: int, message: MeetingMessage, language: str | None = None
+    ) -> Sent:
+        """Post a meeting invitation with its RSVP buttons."""
+        text, keyboard = render_meeting(message, self._tz, language or self._language)
+        return await self._send(chat_id, text, keyboard)
+
+    async def edit_meeting(
+        self, chat_id: int, message_id: int, message: MeetingMessage, language: str | None = None
+    ) -> Sent:
+        """Show a posted invitation anew (a changed count, closed, cancelled)."""
+        text, keyboard = render_meeting(message, self._tz, language or self._language)
+        return await self._edit(chat_id, message_id, text, keyboard)
+
+    async def send_headcount(
+        self, chat_id: int, headcount: Headcount, language: str | None = None
+    ) -> Sent:
+        """Send a meeting's headcount (counts only) to an organiser."""
+        lang = language or self._language
+        return await self._send(chat_id, render_headcount(headcount, self._tz, lang))
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> Sent:
         try:
             await self._bot.edit_message_text(
                 text,

@@ -36,6 +36,10 @@ from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
 from handlers.insight import audit as insight_audit
 from handlers.insight import commands as insight
 from handlers.insight.audit import AuditMove
+from handlers.meetings import listing as meeting_list
+from handlers.meetings import rsvp as meeting_rsvp
+from handlers.meetings import wizard as meeting_plan
+from handlers.meetings.keyboards import DietPress, MeetingPick, PlanPress, RsvpButton
 from handlers.people import intake, invitations, leaving, members
 from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
@@ -103,6 +107,20 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(followups.ask_text, pattern=FollowText.pattern()),
         CallbackQueryHandler(followups.contact, pattern=FollowContact.pattern()),
         CallbackQueryHandler(followups.done, pattern=FollowDone.pattern()),
+        # --- meetings: planning, RSVPs, dietary needs, headcounts ---
+        CommandHandler("bijeenkomst", meeting_plan.bijeenkomst, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(meeting_plan.press, pattern=PlanPress.pattern()),
+        CallbackQueryHandler(meeting_rsvp.press, pattern=RsvpButton.pattern()),
+        CallbackQueryHandler(meeting_rsvp.diet_press, pattern=DietPress.pattern()),
+        CommandHandler("dieet", meeting_rsvp.dieet, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("bijeenkomsten", meeting_list.bijeenkomsten, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(meeting_list.pick, pattern=MeetingPick.pattern()),
+        # In a group: one line pointing to the private chat (plans and dietary needs stay there).
+        CommandHandler(
+            ["bijeenkomst", "bijeenkomsten", "dieet"],
+            meeting_plan.private_only,
+            filters=NEW_MESSAGE & GROUPS,
+        ),
         CommandHandler("start", start, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("help", help_command, filters=NEW_MESSAGE),
         # After every command: a plain private text goes to whichever question is open.

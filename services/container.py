@@ -18,6 +18,7 @@ from services.groups import GroupService
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
+from services.meetings import Meetings
 from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
@@ -123,3 +124,8 @@ class Services:
             self.checkin_settings,
             min_respondents=self.export_min_respondents,
         )
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        """Meetings with a meal: plan, invite, RSVPs, dietary needs, headcount."""
+        return Meetings.build(self.deps, self.checkin_settings, self.group_lifecycle, self.people)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:  # the check-in views import nothing from here; no cycle at run time
     from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
+    from services.meetings.views import Headcount, MeetingMessage
 
 
 class Clock(Protocol):
@@ -106,4 +107,22 @@ class Notifier(Protocol):
         self, chat_id: int, summary: CheckInSummary, language: str | None = None
     ) -> Sent:
         """Send the per-district summary of a closed check-in."""
+        ...
+
+    async def send_meeting(
+        self, chat_id: int, message: MeetingMessage, language: str | None = None
+    ) -> Sent:
+        """Post a meeting invitation with its RSVP buttons, in a group or privately."""
+        ...
+
+    async def edit_meeting(
+        self, chat_id: int, message_id: int, message: MeetingMessage, language: str | None = None
+    ) -> Sent:
+        """Show a posted invitation anew: a changed count, RSVPs closed, or cancelled."""
+        ...
+
+    async def send_headcount(
+        self, chat_id: int, headcount: Headcount, language: str | None = None
+    ) -> Sent:
+        """Send a meeting's headcount for the caterer (counts only)."""
         ...

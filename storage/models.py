@@ -364,3 +364,124 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(255), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- meetings (issue 15) ---
+
+
+class MeetingStatus(enum.StrEnum):
+    """Life of a meeting."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class RsvpAnswer(enum.StrEnum):
+    """What someone answered to a meeting invitation."""
+
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class Meeting(Base):
+    """One of the yearly meetings with a meal, for one district or several together."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_status_rsvp_deadline", "status", "rsvp_deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(200))
+    meal: Mapped[str] = mapped_column(String(300))
+    rsvp_deadline: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"))
+    planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    # Set (and committed) before the headcount goes to the organiser at the RSVP deadline:
+    # a restart finds it set and does not send it again.
+    headcount_sent_at: Mapped[datetime | None]
+
+
+class MeetingDelivery(Base):
+    """The invitation in one district group: exactly one per meeting and district."""
+
+    __tablename__ = "meeting_deliveries"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "district_id"),
+        Index("ix_meeting_deliveries_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]  # in flight, as on Delivery
+    retry_at: Mapped[datetime | None]
+    shown_text_hash: Mapped[str | None] = mapped_column(String(64))
+    last_edited_at: Mapped[datetime | None]
+
+
+class MeetingInvite(Base):
+    """The invitation sent privately to one member of an invited district."""
+
+    __tablename__ = "meeting_invites"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id"),
+        Index("ix_meeting_invites_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]
+
+
+class Rsvp(Base):
+    """A person's current answer to a meeting: one per person per meeting."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    answer: Mapped[RsvpAnswer] = mapped_column(_enum(RsvpAnswer, "rsvp_answer"))
+    first_answered_at: Mapped[datetime]
+    answered_at: Mapped[datetime]
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DietaryNeed(Base):
+    """One person's dietary needs for one meeting's meal, stored only with their consent.
+
+    Kept apart from the RSVP because it can reveal religion or health: it is deleted after
+    the meeting unless the person asked to remember it, and only counts ever leave it.
+    """
+
+    __tablename__ = "dietary_needs"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    needs: Mapped[list[str]] = mapped_column(default=list)  # stable codes, e.g. "halal"
+    free_text: Mapped[str | None] = mapped_column(String(200))
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    consented_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

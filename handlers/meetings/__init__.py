@@ -1,0 +1,1 @@
+"""Meetings with a meal: /bijeenkomst wizard, RSVP buttons, dietary needs, headcounts."""

@@ -1,0 +1,163 @@
+"""The meetings' buttons: callback data classes and the keyboards made of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.callback_data import CallbackData
+from handlers.common import label
+from services.meetings.views import DIETARY_CODES, RSVP_CHOICES, RsvpAnswer
+
+
+@dataclass(frozen=True)
+class RsvpButton(CallbackData, prefix="mr"):
+    """Ik kom · Misschien · Ik kan niet, on an invitation (group or private)."""
+
+    meeting: int
+    answer: str
+
+
+@dataclass(frozen=True)
+class PlanPress(CallbackData, prefix="mw"):
+    """A button of the /bijeenkomst wizard, for one draft."""
+
+    draft: str
+    action: str
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class DietPress(CallbackData, prefix="md"):
+    """A button of a person's own dietary panel for one meeting."""
+
+    meeting: int
+    action: str
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingPick(CallbackData, prefix="mp"):
+    """An organiser's button under a listed meeting: headcount or CSV."""
+
+    meeting: int
+    action: str
+
+
+def rsvp_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """The three RSVP buttons in one row."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label(f"meeting.rsvp.{answer.value}", language),
+                    callback_data=RsvpButton(meeting_id, answer.value).encode(),
+                )
+                for answer in RSVP_CHOICES
+            ]
+        ]
+    )
+
+
+def consent_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """Give dietary needs, or none."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label("meeting.diet.consent_yes", language),
+                    callback_data=DietPress(meeting_id, "consent").encode(),
+                ),
+                InlineKeyboardButton(
+                    label("meeting.diet.consent_no", language),
+                    callback_data=DietPress(meeting_id, "none").encode(),
+                ),
+            ]
+        ]
+    )
+
+
+def diet_keyboard(
+    meeting_id: int, needs: tuple[str, ...], remember: bool, language: str | None
+) -> InlineKeyboardMarkup:
+    """A toggle per need, free text, remember, clear, done."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pair: list[InlineKeyboardButton] = []
+    for index, code in enumerate(DIETARY_CODES):
+        mark = "✅" if code in needs else "▫️"
+        pair.append(
+            InlineKeyboardButton(
+                f"{mark} {label(f'meeting.diet.need.{code}', language)}",
+                callback_data=DietPress(meeting_id, "toggle", index).encode(),
+            )
+        )
+        if len(pair) == 2:
+            rows.append(pair)
+            pair = []
+    pair.append(
+        InlineKeyboardButton(
+            label("meeting.diet.other_button", language),
+            callback_data=DietPress(meeting_id, "text").encode(),
+        )
+    )
+    rows.append(pair)
+    remember_key = "meeting.diet.remember_on" if remember else "meeting.diet.remember_off"
+    rows.append(
+        [
+            InlineKeyboardButton(
+                label(remember_key, language),
+                callback_data=DietPress(meeting_id, "remember").encode(),
+            )
+        ]
+    )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                label("meeting.diet.clear_button", language),
+                callback_data=DietPress(meeting_id, "clear").encode(),
+            ),
+            InlineKeyboardButton(
+                label("meeting.diet.done_button", language),
+                callback_data=DietPress(meeting_id, "done").encode(),
+            ),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def clear_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """Only the button that erases every dietary need the person gave."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label("meeting.diet.clear_button", language),
+                    callback_data=DietPress(meeting_id, "clear").encode(),
+                )
+            ]
+        ]
+    )
+
+
+def organiser_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """Headcount and CSV under a listed meeting."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label("meeting.list.headcount_button", language),
+                    callback_data=MeetingPick(meeting_id, "count").encode(),
+                ),
+                InlineKeyboardButton(
+                    label("meeting.list.csv_button", language),
+                    callback_data=MeetingPick(meeting_id, "csv").encode(),
+                ),
+            ]
+        ]
+    )
+
+
+def answer_label(answer: RsvpAnswer, language: str | None) -> str:
+    """The words of an RSVP answer, as on its button."""
+    return label(f"meeting.rsvp.{answer.value}", language)

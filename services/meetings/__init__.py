@@ -1,0 +1,43 @@
+"""Meetings with a meal: planning, invitations, RSVPs, dietary needs, the headcount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.checkins.scale import CheckInSettings
+from services.group_lifecycle import GroupLifecycle
+from services.meetings.dietary import DietaryService
+from services.meetings.headcount import HeadcountService
+from services.meetings.planning import MeetingPlanner
+from services.meetings.rsvp import RsvpService
+from services.meetings.sending import InvitationSender
+from services.outbox import Deps
+from services.people import PeopleService
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """The meeting services, one per responsibility, sharing deps and settings."""
+
+    planner: MeetingPlanner
+    sender: InvitationSender
+    rsvps: RsvpService
+    dietary: DietaryService
+    headcount: HeadcountService
+
+    @classmethod
+    def build(
+        cls,
+        deps: Deps,
+        settings: CheckInSettings,
+        groups: GroupLifecycle,
+        people: PeopleService,
+    ) -> Meetings:
+        """Wire the services together."""
+        return cls(
+            planner=MeetingPlanner(deps),
+            sender=InvitationSender(deps, settings, groups, people),
+            rsvps=RsvpService(deps, settings, groups),
+            dietary=DietaryService(deps),
+            headcount=HeadcountService(deps),
+        )

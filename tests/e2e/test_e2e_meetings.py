@@ -1,0 +1,237 @@
+"""Meetings with a meal end to end: the chief plans through /bijeenkomst, the invitation
+reaches the group and the key figures privately, people answer with the real buttons, give
+dietary needs in their own chat, and the chief gets the headcount — on SQLite and PostgreSQL.
+
+The bot runs on a clock that starts on Monday 2 November 2026, 10:00 in Amsterdam.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import AnyApp, build_application
+from bot.runner import running
+from bot.settings import Settings
+from sandbox import Sandbox
+from sandbox.models import BotAccount, Message
+from sandbox.people import Person
+from storage.models import AuditEntry, DietaryNeed, Rsvp, RsvpAnswer
+from tests.e2e.e2e_world import (
+    TIMEOUT,
+    Network,
+    ShiftedClock,
+    ask,
+    build_network,
+    find_in,
+    next_in,
+    services_of,
+    tap,
+    texts,
+)
+
+pytestmark = pytest.mark.e2e
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
+INVITATION = "🍽 Bijeenkomst — Overvecht"
+ASK_DIET = "🍽 Eten bij de bijeenkomst"
+NOT_INVITED = "Deze uitnodiging is voor de bondgenoten van de uitgenodigde wijken."
+MEAL = "Marokkaanse maaltijd, bereid door stichting Al Amal"
+CLOSED = "Aanmelden voor deze bijeenkomst is gesloten."
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    return ShiftedClock(START)
+
+
+@pytest.fixture
+async def app(
+    make_settings: Callable[..., Settings], clock: ShiftedClock
+) -> AsyncIterator[AnyApp]:
+    """The real bot on the sandbox, on the test's clock, looking at meetings often."""
+    from storage.migrate import upgrade_url
+
+    settings = make_settings(checkins={"tally_edit_interval_seconds": 1})
+    await upgrade_url(settings.database_url)
+    application = build_application(settings, clock=clock, tally_interval=0.2)
+    async with running(application, poll_timeout=1):
+        yield application
+
+
+async def plan_meeting(sandbox: Sandbox, bot: BotAccount, chief: Person) -> Message:
+    """/bijeenkomst by the chief of one district, typed and tapped through to 'Versturen'."""
+    await ask(sandbox, chief, bot, "/bijeenkomst", lambda m: "Wanneer is" in (m.text or ""))
+    await ask(sandbox, chief, bot, "20-11 18:30", lambda m: "Waar is het" in (m.text or ""))
+    await ask(
+        sandbox, chief, bot, "Politiebureau Overvecht", lambda m: "Wat eten" in (m.text or "")
+    )
+    wizard = await ask(sandbox, chief, bot, "Marokkaanse maaltijd, bereid door stichting Al Amal")
+    assert (wizard.text or "").startswith("De bijeenkomst is op vr 20 nov 18:30."), wizard.text
+    # 1, 2, 3 and 7 days before, at the same time of day: all still ahead on 2 November.
+    assert wizard.button_texts == [
+        "Tot do 19 nov 18:30",
+        "Tot wo 18 nov 18:30",
+        "Tot di 17 nov 18:30",
+        "Tot vr 13 nov 18:30",
+        "Annuleren",
+    ]
+    await tap(sandbox, chief, wizard, "Tot wo 18 nov 18:30", "Wil je er nog iets bij zetten")
+    await tap(sandbox, chief, wizard, "Geen notitie", "Voorbeeld")
+    assert "We eten samen: Marokkaanse maaltijd, bereid door stichting Al Amal" in (
+        wizard.text or ""
+    )
+    await tap(sandbox, chief, wizard, "✅ Versturen", "is verstuurd naar Overvecht")
+    return wizard
+
+
+async def invitation_in(sandbox: Sandbox, chat: object) -> Message:
+    return await find_in(sandbox, chat, INVITATION)  # type: ignore[arg-type]
+
+
+async def test_plan_invite_rsvp_dietary_and_headcount(
+    app: AnyApp,
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+    clock: ShiftedClock,
+) -> None:
+    net: Network = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 2})
+    district = net["Overvecht"]
+    chief = district.chief
+    assert chief is not None
+    fatima, mehmet = district.key_figures
+
+    wizard = await plan_meeting(sandbox, tg_bot, chief)
+    assert "2 bondgenoten krijgen de uitnodiging ook privé" in (wizard.text or "")
+
+    in_group = await invitation_in(sandbox, district.group)
+    assert (in_group.text or "").splitlines() == [
+        "🍽 Bijeenkomst — Overvecht",
+        "Wanneer: vr 20 nov 18:30",
+        "Waar: Politiebureau Overvecht",
+        "We eten samen: Marokkaanse maaltijd, bereid door stichting Al Amal",
+        "",
+        "Laat je weten of je komt? Dat kan tot wo 18 nov 18:30.",
+        "Nog geen reacties.",
+    ]
+    assert in_group.button_texts == ["Ik kom", "Misschien", "Ik kan niet"]
+    mehmet_private = await invitation_in(sandbox, mehmet.chat_with(tg_bot))
+
+    # Someone in the group who belongs to no invited district: refused, nothing stored.
+    refused = await tap(sandbox, coordinator, in_group, "Ik kom")
+    assert refused.text == NOT_INVITED
+
+    # Fatima comes, and gives her needs in her own chat only.
+    said = await tap(sandbox, fatima, in_group, "Ik kom")
+    assert said.text == "Genoteerd: Ik kom — je kunt dit wijzigen tot wo 18 nov 18:30"
+    asked = await next_in(sandbox, fatima.chat_with(tg_bot), ASK_DIET)
+    assert "alleen voor de maaltijd" in (asked.text or "")
+    await tap(sandbox, fatima, asked, "Ja, wensen opgeven", "Tik om een wens aan of uit")
+    await tap(
+        sandbox,
+        fatima,
+        asked,
+        "▫️ Halal",
+        "dieetwensen voor de bijeenkomst van vr 20 nov 18:30: Halal",
+    )
+    await tap(sandbox, fatima, asked, "▫️ Notenallergie", "Halal, Notenallergie")
+    await tap(sandbox, fatima, asked, "Klaar", "Dank je, genoteerd voor de maaltijd")
+
+    # Mehmet first says maybe privately, then comes after all: one RSVP, counted once.
+    await tap(sandbox, mehmet, mehmet_private, "Misschien")
+    first_ask = await next_in(sandbox, mehmet.chat_with(tg_bot), ASK_DIET)
+    await tap(sandbox, mehmet, first_ask, "Geen wensen", "Genoteerd: geen dieetwensen")
+    again = await tap(sandbox, mehmet, in_group, "Ik kom")
+    assert again.text == "Genoteerd: Ik kom — je kunt dit wijzigen tot wo 18 nov 18:30"
+    same = await tap(sandbox, mehmet, in_group, "Ik kom")
+    assert (same.text or "").startswith("Dat had je al gekozen: Ik kom")
+
+    await sandbox.wait_for(lambda: "2 komen" in (in_group.text or ""), timeout=TIMEOUT)
+    assert "misschien" not in (in_group.text or "")
+    async with services_of(app).uow() as uow:
+        rows = list(await uow.session.execute(select(Rsvp.answer, Rsvp.changes)))
+        assert sorted(rows) == [(RsvpAnswer.YES, 0), (RsvpAnswer.YES, 1)]
+
+    # The chief's headcount on request: numbers, never a name.
+    listed = await ask(sandbox, chief, tg_bot, "/bijeenkomsten", lambda m: "#" in (m.text or ""))
+    await tap(sandbox, chief, listed, "📋 Telling")
+    count = await next_in(sandbox, chief.chat_with(tg_bot), "📋 Telling bijeenkomst")
+    assert (count.text or "").splitlines()[1:] == [
+        "Ik kom: 2 · Misschien: 0 · Ik kan niet: 0 (uitgenodigd: 2)",
+        f"Eten voor 2 personen (komen + misschien): {MEAL}",
+        "Dieetwensen (aantallen):",
+        "• Halal: 1",
+        "• Notenallergie: 1",
+    ]
+    await tap(sandbox, chief, listed, "📄 CSV")
+    document = await sandbox.next_message(
+        chief.chat_with(tg_bot), predicate=lambda m: m.document is not None, timeout=TIMEOUT
+    )
+    assert document.document is not None
+    data = sandbox.file(document.document.file_id).data.decode("utf-8-sig")
+    rows_csv = {(r["kind"], r["code"]): r["count"] for r in csv.DictReader(io.StringIO(data))}
+    assert rows_csv[("rsvp", "headcount")] == "2"
+    assert rows_csv[("dietary", "halal")] == "1"
+    assert rows_csv[("dietary", "vegan")] == "0"
+    assert "Fatima" not in data and "Mehmet" not in data
+
+    # At the RSVP deadline: the group shows it closed, the chief gets the headcount by
+    # himself, and a late press is refused.
+    told = len(texts(sandbox, chief.chat_with(tg_bot), tg_bot))
+    clock.set(datetime(2026, 11, 18, 17, 31, tzinfo=UTC))  # 18:31 in Amsterdam
+    await sandbox.wait_for(
+        lambda: "Aanmelden is gesloten." in (in_group.text or ""), timeout=TIMEOUT
+    )
+    assert in_group.button_texts == []
+    await sandbox.wait_for(
+        lambda: any(
+            t.startswith("📋 Telling bijeenkomst")
+            for t in texts(sandbox, chief.chat_with(tg_bot), tg_bot)[told:]
+        ),
+        timeout=TIMEOUT,
+    )
+    late = await tap(sandbox, mehmet, mehmet_private, "Ik kan niet")
+    assert late.text == CLOSED
+
+    # Dietary needs never stand next to a name outside the person's own chat.
+    elsewhere = [
+        *texts(sandbox, chief.chat_with(tg_bot), tg_bot),
+        *texts(sandbox, coordinator.chat_with(tg_bot), tg_bot),
+        *texts(sandbox, district.group, tg_bot),
+        *texts(sandbox, mehmet.chat_with(tg_bot), tg_bot),
+    ]
+    for text in elsewhere:
+        if "Halal" in text or "Notenallergie" in text:
+            assert "Fatima" not in text and "Mehmet" not in text, text
+    assert not any("Halal" in t for t in texts(sandbox, mehmet.chat_with(tg_bot), tg_bot))
+
+    async with services_of(app).uow() as uow:
+        s = uow.session
+        audited = await s.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
+        assert {"meeting.plan", "meeting.export"} <= set(audited)
+        assert await s.scalar(select(func.count(DietaryNeed.id))) == 1  # Fatima's only
+
+    # After the meeting, needs not to be remembered are forgotten.
+    clock.set(datetime(2026, 11, 21, 12, 0, tzinfo=UTC))
+
+    async def needs_left() -> int:
+        async with services_of(app).uow() as uow:
+            return int(await uow.session.scalar(select(func.count(DietaryNeed.id))) or 0)
+
+    await eventually(lambda: needs_left(), 0)
+
+
+async def eventually(probe: Callable[[], Awaitable[int]], expected: int) -> None:
+    """Poll the database until it shows the expected value (a positive sign, not a sleep)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while (found := await probe()) != expected:
+        assert loop.time() < deadline, f"still {found}, expected {expected}"
+        await asyncio.sleep(0.05)
