@@ -77,6 +77,9 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--summaries", action="store_true", help="per check-in and district")
     kind.add_argument("--audit", action="store_true", help="the audit log instead")
+    kind.add_argument(
+        "--meetings", action="store_true", help="meetings with their counts (CSV, no names)"
+    )
     parser.add_argument(
         "--min-respondents",
         nargs="?",
@@ -112,6 +115,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.format is None or args.output is None:
         return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)
+    if args.meetings:
+        return _export_meetings(args, settings)
     kind: ex.ExportKind = "audit" if args.audit else "summaries" if args.summaries else "answers"
     k: int | None = None
     if args.min_respondents is not None:
@@ -175,6 +180,43 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(f"export to {path} failed, no file was left: {why}", EXIT_FAILED)
         case Denied() | ex.NamesNotAllowed():  # only chat users are refused; kept for mypy
             return _fail("not allowed", EXIT_USAGE)
+
+
+def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
+    """Write every meeting with its counts (no personal data) as CSV; audited."""
+    import asyncio
+
+    if args.format != "csv":
+        return _fail("--meetings is exported as CSV only: use --format csv", EXIT_USAGE)
+    if args.district or args.names or args.since or args.until or args.min_respondents:
+        return _fail("--meetings takes only --format csv and --output FILE", EXIT_USAGE)
+
+    async def run() -> tuple[bytes, int]:
+        from bot.compose import build_services
+        from services.ports import SystemClock
+        from storage.engine import create_engine, make_sessionmaker
+        from storage.uow import UnitOfWorkFactory
+
+        engine = create_engine(settings.database_url)
+        try:
+            uow = UnitOfWorkFactory(make_sessionmaker(engine))
+            services = build_services(settings, uow, SystemClock())
+            return await services.meetings.headcount.export_meetings(None)
+        finally:
+            await engine.dispose()
+
+    try:
+        data, rows = asyncio.run(run())
+    except SQLAlchemyError as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"cannot read the database {where}: {reason}", EXIT_FAILED)
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE)
+    print(f"Exported {rows} meetings (csv) to {args.output}")
+    return EXIT_OK
 
 
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:

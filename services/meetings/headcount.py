@@ -86,6 +86,49 @@ def to_csv(headcount: Headcount) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
+# The meetings export: one row per meeting, counts only; no place names of people, no ids.
+MEETINGS_HEADER = (
+    "meeting_id",
+    "starts_at_utc",
+    "status",
+    "districts",
+    "place",
+    "meal",
+    "invited",
+    "yes",
+    "maybe",
+    "no",
+    "headcount",
+    *(f"dietary_{code}" for code in (*DIETARY_CODES, OTHER)),
+)
+
+
+def meetings_csv(rows: list[tuple[Headcount, str]]) -> bytes:
+    """Every meeting with its counts as CSV (UTF-8 with BOM); no personal data."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(MEETINGS_HEADER)
+    for h, status in rows:
+        c = h.counts
+        writer.writerow(
+            (
+                h.meeting_id,
+                h.details.starts_at.isoformat(),
+                status,
+                " + ".join(h.districts),
+                h.details.place,
+                h.details.meal,
+                h.invited,
+                c.yes,
+                c.maybe,
+                c.no,
+                c.headcount,
+                *(h.dietary.get(code, 0) for code in (*DIETARY_CODES, OTHER)),
+            )
+        )
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
 class HeadcountService:
     """Headcounts on request, as CSV, and automatically at the RSVP deadline."""
 
@@ -134,6 +177,27 @@ class HeadcountService:
             )
             await uow.commit()
             return data
+
+    async def export_meetings(self, actor_telegram_id: int | None) -> tuple[bytes, int]:
+        """Every meeting with its counts as CSV, audited; returns the data and the row count.
+
+        For the command line (actor None: whoever runs it on the server) and coordinators.
+        """
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            s = uow.session
+            found = list(await s.scalars(select(Meeting).order_by(Meeting.starts_at, Meeting.id)))
+            rows = [(await count(s, m), m.status.value) for m in found]
+            audit.record(
+                s,
+                at=now,
+                actor_telegram_id=actor_telegram_id,
+                action="meeting.export",
+                subject="meetings",
+                details={"format": "csv", "rows": len(rows)},
+            )
+            await uow.commit()
+        return meetings_csv(rows), len(rows)
 
     async def due_at_deadline(self) -> list[HeadcountNotice]:
         """Mark the meetings whose RSVP deadline passed; return their headcounts to send.
