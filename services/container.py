@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
 from services.meetings import Meetings
+from services.meetings.reminders import ReminderTimes
 from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
@@ -47,6 +48,8 @@ class Services:
     # Without a key there are no stable pseudonyms, so answers cannot be exported.
     pseudonym_key: bytes | None = None
     export_min_respondents: int = 5
+    # From settings.checkins.quiet_hours_start/_end (local): no reminders in between.
+    quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
     # How background work waits (broadcast retries); the bot's own ends the wait on stop.
     sleep: Sleep = asyncio.sleep
 
@@ -128,4 +131,10 @@ class Services:
     @cached_property
     def meetings(self) -> Meetings:
         """Meetings with a meal: plan, invite, RSVPs, dietary needs, headcount."""
-        return Meetings.build(self.deps, self.checkin_settings, self.group_lifecycle, self.people)
+        return Meetings.build(
+            self.deps,
+            self.checkin_settings,
+            self.group_lifecycle,
+            self.people,
+            ReminderTimes(self.tz, *self.quiet_hours),
+        )

@@ -485,3 +485,20 @@ class DietaryNeed(Base):
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     consented_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class MeetingReminder(Base):
+    """A reminder about a meeting sent (or being sent) to one person: once per kind.
+
+    Inserted and committed before the send, so a restart never reminds anyone twice; a
+    crash between the commit and the send loses that one reminder instead.
+    """
+
+    __tablename__ = "meeting_reminders"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "rsvp" or "day_before"
+    at: Mapped[datetime]

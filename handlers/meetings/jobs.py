@@ -28,7 +28,7 @@ def start_sending(application: AnyApplication, services: Services, meeting_id: i
 
 
 async def tick(context: BotContext) -> None:
-    """One pass: due invitations, due count edits, due headcounts, needs to forget."""
+    """One pass: due invitations, count edits, headcounts, reminders, needs to forget."""
     meetings = context.services.meetings
     done = await meetings.sender.deliver_pending(None)
     if done.sent or done.failed:
@@ -37,6 +37,9 @@ async def tick(context: BotContext) -> None:
     sent = await meetings.headcount.send_due()
     if sent:
         log.info("sent %d headcount(s) at the RSVP deadline", sent)
+    reminded = await meetings.reminders.send_due()
+    if reminded:
+        log.info("sent %d meeting reminder(s)", reminded)
     await meetings.dietary.forget_after_meetings()
 
 

@@ -140,19 +140,35 @@ def clear_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarku
     )
 
 
+def _pick(meeting_id: int, action: str, key: str, language: str | None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        label(key, language), callback_data=MeetingPick(meeting_id, action).encode()
+    )
+
+
 def organiser_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
-    """Headcount and CSV under a listed meeting."""
+    """Headcount and CSV, move and cancel, under a listed meeting."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    label("meeting.list.headcount_button", language),
-                    callback_data=MeetingPick(meeting_id, "count").encode(),
-                ),
-                InlineKeyboardButton(
-                    label("meeting.list.csv_button", language),
-                    callback_data=MeetingPick(meeting_id, "csv").encode(),
-                ),
+                _pick(meeting_id, "count", "meeting.list.headcount_button", language),
+                _pick(meeting_id, "csv", "meeting.list.csv_button", language),
+            ],
+            [
+                _pick(meeting_id, "move", "meeting.list.move_button", language),
+                _pick(meeting_id, "cancel", "meeting.list.cancel_button", language),
+            ],
+        ]
+    )
+
+
+def cancel_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """Confirm a cancellation, or keep the meeting."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _pick(meeting_id, "cancel_yes", "meeting.cancel.yes_button", language),
+                _pick(meeting_id, "cancel_no", "meeting.cancel.no_button", language),
             ]
         ]
     )

@@ -1,18 +1,27 @@
-"""/bijeenkomsten: an organiser's upcoming meetings, with the headcount and its CSV."""
+"""/bijeenkomsten: an organiser's upcoming meetings, with the headcount and its CSV, and
+moving or cancelling one."""
 
 from __future__ import annotations
 
 import io
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
+from handlers import awaiting
 from handlers.common import actor_of, in_own_chat, label, reply
 from handlers.context import BotContext
-from handlers.i18n import t
-from handlers.meetings.keyboards import MeetingPick, organiser_keyboard
+from handlers.i18n import t, tn
+from handlers.meetings.draft import parse_when
+from handlers.meetings.keyboards import MeetingPick, cancel_keyboard, organiser_keyboard
 from handlers.meetings.render import count_line, render_headcount
 from handlers.render import local_time
+from services.meetings.views import ChangeRefused, MeetingChanged
 from services.outcomes import Denied
+
+MOVE = "meeting.move"
+_ACTIONS = frozenset({"count", "csv", "move", "cancel", "cancel_yes", "cancel_no"})
 
 
 async def bijeenkomsten(update: Update, context: BotContext) -> None:
@@ -39,39 +48,100 @@ async def bijeenkomsten(update: Update, context: BotContext) -> None:
             counts=count_line(item.counts, lang),
         )
         await message.reply_text(
-            text, parse_mode="HTML", reply_markup=organiser_keyboard(item.meeting_id, lang)
+            text, parse_mode=ParseMode.HTML, reply_markup=organiser_keyboard(item.meeting_id, lang)
         )
 
 
 async def pick(update: Update, context: BotContext) -> None:
-    """Headcount or CSV of one listed meeting; checked again by the service."""
+    """A button under a listed meeting; the service checks the right again."""
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
     services, lang = context.services, context.services.language
     parsed = MeetingPick.parse(query.data)
-    if parsed is None or not in_own_chat(update) or parsed.action not in ("count", "csv"):
+    if parsed is None or not in_own_chat(update) or parsed.action not in _ACTIONS:
         await query.answer(label("meeting.plan.stale", lang))
         return
-    headcounts = services.meetings.headcount
-    if parsed.action == "count":
-        found = await headcounts.headcount(actor, parsed.meeting)
+    meeting_id, action = parsed.meeting, parsed.action
+    if action == "count":
+        found = await services.meetings.headcount.headcount(actor, meeting_id)
         if isinstance(found, Denied):
             await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
             return
         await query.answer()
-        await context.bot.send_message(
-            actor.telegram_user_id, render_headcount(found, services.tz, lang), parse_mode="HTML"
+        text = render_headcount(found, services.tz, lang)
+        await context.bot.send_message(actor.telegram_user_id, text, parse_mode=ParseMode.HTML)
+    elif action == "csv":
+        data = await services.meetings.headcount.csv(actor, meeting_id)
+        if isinstance(data, Denied):
+            await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
+            return
+        await query.answer()
+        await context.bot.send_document(
+            actor.telegram_user_id,
+            InputFile(io.BytesIO(data), filename=f"bijeenkomst-{meeting_id}-telling.csv"),
+            caption=t("meeting.list.csv_caption", lang, id=meeting_id),
         )
+    elif action == "move":
+        await query.answer()
+        awaiting.expect(context, MOVE, meeting=meeting_id)
+        await context.bot.send_message(
+            actor.telegram_user_id, t("meeting.move.ask", lang, id=meeting_id)
+        )
+    elif action == "cancel":
+        await query.answer()
+        await context.bot.send_message(
+            actor.telegram_user_id,
+            t("meeting.cancel.confirm", lang, id=meeting_id),
+            reply_markup=cancel_keyboard(meeting_id, lang),
+        )
+    elif action == "cancel_no":
+        await query.answer()
+        await _edit(query.message, t("meeting.cancel.kept", lang, id=meeting_id))
+    else:
+        changed = await services.meetings.changes.cancel(actor, meeting_id)
+        await query.answer()
+        await _edit(query.message, _changed_text("meeting.cancel.done", changed, context))
+
+
+@awaiting.consumer(MOVE)
+async def take_new_time(update: Update, context: BotContext, data: dict[str, object]) -> None:
+    """The new date and time of a meeting being moved, typed ('27-11 18:30')."""
+    message, actor = update.effective_message, actor_of(update, context)
+    if message is None or actor is None:
         return
-    data = await headcounts.csv(actor, parsed.meeting)
-    if isinstance(data, Denied):
-        await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
+    services, lang = context.services, context.services.language
+    meeting_id = int(str(data.get("meeting", 0)))
+    at = parse_when(message.text or "", services.clock.now(), services.tz)
+    if at is None:
+        awaiting.expect(context, MOVE, meeting=meeting_id)
+        await reply(message, t("meeting.plan.when_unclear", lang))
         return
-    await query.answer()
-    name = f"bijeenkomst-{parsed.meeting}-telling.csv"
-    await context.bot.send_document(
-        actor.telegram_user_id,
-        InputFile(io.BytesIO(data), filename=name),
-        caption=t("meeting.list.csv_caption", lang, id=parsed.meeting),
+    changed = await services.meetings.changes.move(actor, meeting_id, at)
+    if isinstance(changed, ChangeRefused) and changed.reason in ("starts_past", "same_time"):
+        awaiting.expect(context, MOVE, meeting=meeting_id)
+    await reply(message, _changed_text("meeting.move.done", changed, context))
+
+
+def _changed_text(key: str, changed: MeetingChanged | ChangeRefused, context: BotContext) -> str:
+    services, lang = context.services, context.services.language
+    if isinstance(changed, ChangeRefused):
+        return t(f"meeting.change.refused.{changed.reason}", lang)
+    return tn(
+        key,
+        changed.told,
+        lang,
+        id=changed.meeting_id,
+        when=local_time(changed.starts_at, services.tz, lang),
+        until=local_time(changed.rsvp_deadline, services.tz, lang),
     )
+
+
+async def _edit(message: object, text: str) -> None:
+    if not isinstance(message, Message):
+        return
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise

@@ -30,7 +30,8 @@ def render_meeting(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The invitation's text, and its RSVP buttons while answers are taken."""
     d = message.details
-    lines = [
+    lines = [t("meeting.invite.reminder", language)] if message.reminder else []
+    lines += [
         t("meeting.invite.head", language, districts=" + ".join(message.districts)),
         t("meeting.invite.when", language, when=local_time(d.starts_at, tz, language)),
         t("meeting.invite.place", language, place=d.place),

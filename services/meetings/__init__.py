@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from services.checkins.scale import CheckInSettings
 from services.group_lifecycle import GroupLifecycle
+from services.meetings.changes import MeetingChanges
 from services.meetings.dietary import DietaryService
 from services.meetings.headcount import HeadcountService
 from services.meetings.planning import MeetingPlanner
+from services.meetings.reminders import ReminderService, ReminderTimes
 from services.meetings.rsvp import RsvpService
 from services.meetings.sending import InvitationSender
 from services.outbox import Deps
@@ -24,6 +26,8 @@ class Meetings:
     rsvps: RsvpService
     dietary: DietaryService
     headcount: HeadcountService
+    reminders: ReminderService
+    changes: MeetingChanges
 
     @classmethod
     def build(
@@ -32,6 +36,7 @@ class Meetings:
         settings: CheckInSettings,
         groups: GroupLifecycle,
         people: PeopleService,
+        times: ReminderTimes,
     ) -> Meetings:
         """Wire the services together."""
         return cls(
@@ -40,4 +45,6 @@ class Meetings:
             rsvps=RsvpService(deps, settings, groups),
             dietary=DietaryService(deps),
             headcount=HeadcountService(deps),
+            reminders=ReminderService(deps, times),
+            changes=MeetingChanges(deps),
         )

@@ -140,7 +140,7 @@ class HeadcountService:
         async with self._deps.uow() as uow:
             s = uow.session
             meeting = await s.get(Meeting, meeting_id)
-            if meeting is None or not await _may_see(s, actor, meeting.id):
+            if meeting is None or not await may_see(s, actor, meeting.id):
                 return DENIED
             return await count(s, meeting)
 
@@ -156,7 +156,7 @@ class HeadcountService:
                 .where(Meeting.status == MeetingStatus.PLANNED, Meeting.starts_at >= since)
                 .order_by(Meeting.starts_at, Meeting.id)
             )
-            return [await count(s, m) for m in found if await _may_see(s, actor, m.id)]
+            return [await count(s, m) for m in found if await may_see(s, actor, m.id)]
 
     async def csv(self, actor: Actor, meeting_id: int) -> bytes | Denied:
         """The headcount as CSV (no names), with an audit entry of who took it."""
@@ -164,7 +164,7 @@ class HeadcountService:
         async with self._deps.uow() as uow:
             s = uow.session
             meeting = await s.get(Meeting, meeting_id)
-            if meeting is None or not await _may_see(s, actor, meeting.id):
+            if meeting is None or not await may_see(s, actor, meeting.id):
                 return DENIED
             data = to_csv(await count(s, meeting))
             audit.record(
@@ -238,7 +238,7 @@ class HeadcountService:
         return sent
 
 
-async def _may_see(s: AsyncSession, actor: Actor, meeting_id: int) -> bool:
+async def may_see(s: AsyncSession, actor: Actor, meeting_id: int) -> bool:
     """Coordinators, and chiefs of every invited district; never a key figure."""
     if actor.is_coordinator:
         return True

@@ -62,6 +62,7 @@ class MeetingMessage:
     cancelled: bool
     counts: RsvpCounts
     private: bool = False
+    reminder: bool = False  # sent again to someone who has not answered yet
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
@@ -146,3 +147,20 @@ class Headcount:
     counts: RsvpCounts
     dietary: dict[str, int] = field(default_factory=dict)  # code -> people (coming or maybe)
     other_needs: tuple[str, ...] = ()  # free texts, shuffled away from any order of people
+
+
+@dataclass(frozen=True)
+class MeetingChanged:
+    """Moved or cancelled; how many who said yes or maybe are being told."""
+
+    meeting_id: int
+    told: int
+    starts_at: datetime
+    rsvp_deadline: datetime
+
+
+@dataclass(frozen=True)
+class ChangeRefused:
+    """Why a meeting cannot be moved or cancelled."""
+
+    reason: Literal["denied", "cancelled", "over", "starts_past", "same_time"]

@@ -26,7 +26,7 @@ from storage.models import (
 AnySend = type[MeetingDelivery] | type[MeetingInvite]
 
 
-def _insert(session: AsyncSession, model: Any) -> Any:
+def insert_for_dialect(session: AsyncSession, model: Any) -> Any:
     """INSERT for this session's dialect, which has ON CONFLICT (SQLite and PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -183,7 +183,7 @@ async def upsert_rsvp(
     before = await session.scalar(
         select(Rsvp.answer).where(Rsvp.meeting_id == meeting_id, Rsvp.person_id == person_id)
     )
-    stmt = _insert(session, Rsvp).values(
+    stmt = insert_for_dialect(session, Rsvp).values(
         meeting_id=meeting_id,
         person_id=person_id,
         district_id=district_id,

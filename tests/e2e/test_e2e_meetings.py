@@ -11,7 +11,8 @@ import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from bot.settings import Settings
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
 from sandbox.people import Person
+from services.meetings.views import MeetingDetails, MeetingPlanned
 from storage.models import AuditEntry, DietaryNeed, Rsvp, RsvpAnswer
 from tests.e2e.e2e_world import (
     TIMEOUT,
@@ -235,3 +237,101 @@ async def eventually(probe: Callable[[], Awaitable[int]], expected: int) -> None
     while (found := await probe()) != expected:
         assert loop.time() < deadline, f"still {found}, expected {expected}"
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def bot_on(settings: Settings, clock: ShiftedClock) -> AsyncIterator[AnyApp]:
+    """Run the real bot once on this database (a test may start it again: a restart)."""
+    application = build_application(settings, clock=clock, tally_interval=0.2)
+    async with running(application, poll_timeout=1):
+        yield application
+
+
+def count_texts(sandbox: Sandbox, person: Person, bot: BotAccount, start: str) -> int:
+    return sum(1 for t in texts(sandbox, person.chat_with(bot), bot) if t.startswith(start))
+
+
+async def test_reminders_quiet_hours_restart_and_cancelling(
+    make_settings: Callable[..., Settings],
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+    clock: ShiftedClock,
+) -> None:
+    from storage.migrate import upgrade_url
+
+    settings = make_settings(checkins={"tally_edit_interval_seconds": 1})
+    await upgrade_url(settings.database_url)
+    # Saturday 21 November, 07:00 in Amsterdam; answers until Thursday 20:00.
+    starts = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    deadline = datetime(2026, 11, 19, 19, 0, tzinfo=UTC)
+    async with bot_on(settings, clock) as app:
+        net = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 4})
+        district = net["Overvecht"]
+        chief = district.chief
+        assert chief is not None
+        fatima, mehmet, sanne, youssef = district.key_figures
+        services = services_of(app)
+        [option] = await services.meetings.planner.district_options(  # type: ignore[misc]
+            services.actor(chief.id, "Jan de Vries")
+        )
+        details = MeetingDetails(starts, "Buurthuis De Dreef", MEAL, deadline)
+        planned = await services.meetings.planner.plan(
+            services.actor(chief.id, "Jan de Vries"), [option.district_id], details
+        )
+        assert isinstance(planned, MeetingPlanned)
+        in_group = await invitation_in(sandbox, district.group)
+        await tap(sandbox, fatima, in_group, "Ik kom")
+        await tap(sandbox, mehmet, in_group, "Ik kan niet")
+
+        # Wednesday 20:00 in Amsterdam, a day before the deadline: those who did not answer
+        # get the invitation again, with its buttons; Fatima and Mehmet do not.
+        clock.set(datetime(2026, 11, 18, 19, 0, tzinfo=UTC))
+        reminder = await next_in(sandbox, youssef.chat_with(tg_bot), "⏰ Herinnering")
+        assert reminder.button_texts == ["Ik kom", "Misschien", "Ik kan niet"]
+        await next_in(sandbox, sanne.chat_with(tg_bot), "⏰ Herinnering")
+        assert count_texts(sandbox, fatima, tg_bot, "⏰") == 0
+        assert count_texts(sandbox, mehmet, tg_bot, "⏰") == 0
+
+    # A restart half an hour later, still in the reminder window: nobody is reminded twice.
+    clock.advance(timedelta(minutes=30))
+    async with bot_on(settings, clock) as app:
+        await tap(sandbox, sanne, in_group, "Misschien")
+        # The count edit comes from the new process's meeting job: it has run since.
+        await sandbox.wait_for(lambda: "1 misschien" in (in_group.text or ""), timeout=TIMEOUT)
+        assert await services_of(app).meetings.reminders.send_due() == 0
+        assert count_texts(sandbox, youssef, tg_bot, "⏰ Herinnering") == 1
+        assert count_texts(sandbox, sanne, tg_bot, "⏰ Herinnering") == 1
+
+        # Friday 07:30: a day before, but inside the quiet hours (22:00-08:00) — it waits.
+        clock.set(datetime(2026, 11, 20, 6, 30, tzinfo=UTC))
+        assert await services_of(app).meetings.reminders.send_due() == 0
+        assert count_texts(sandbox, fatima, tg_bot, "⏰ Tot morgen") == 0
+        # 08:00: those coming or maybe coming are reminded; Mehmet said no.
+        clock.set(datetime(2026, 11, 20, 7, 0, tzinfo=UTC))
+        await next_in(sandbox, fatima.chat_with(tg_bot), "⏰ Tot morgen")
+        await next_in(sandbox, sanne.chat_with(tg_bot), "⏰ Tot morgen")
+        assert count_texts(sandbox, mehmet, tg_bot, "⏰") == 0
+        assert count_texts(sandbox, youssef, tg_bot, "⏰ Tot morgen") == 0
+
+        # The chief cancels: everyone who said yes or maybe hears it, Mehmet does not.
+        listed = await ask(
+            sandbox, chief, tg_bot, "/bijeenkomsten", lambda m: "#" in (m.text or "")
+        )
+        await tap(sandbox, chief, listed, "❌ Afzeggen")
+        confirm = await next_in(
+            sandbox, chief.chat_with(tg_bot), f"Bijeenkomst #{planned.meeting_id} afzeggen?"
+        )
+        await tap(sandbox, chief, confirm, "Ja, afzeggen", "is afgezegd")
+        assert "2 mensen die kwamen of misschien kwamen" in (confirm.text or "")
+        gone = (
+            "❌ De bijeenkomst van za 21 nov 07:00 (Overvecht, Buurthuis De Dreef) gaat niet door."
+        )
+        assert count_texts(sandbox, fatima, tg_bot, gone) == 1
+        assert count_texts(sandbox, sanne, tg_bot, gone) == 1
+        assert count_texts(sandbox, mehmet, tg_bot, "❌") == 0
+        await sandbox.wait_for(
+            lambda: "❌ Deze bijeenkomst gaat niet door." in (in_group.text or ""),
+            timeout=TIMEOUT,
+        )
+        assert in_group.button_texts == []
