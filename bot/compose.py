@@ -59,5 +59,6 @@ def build_services(
         pseudonym_key=None if key is None else key.get_secret_value().encode(),
         export_min_respondents=settings.export.min_respondents,
         quiet_hours=(settings.checkins.quiet_hours_start, settings.checkins.quiet_hours_end),
+        meeting_cadence_days=settings.meetings.cadence_days,
         sleep=sleep,
     )

@@ -180,6 +180,10 @@ class CheckinSettings(_Section):
     tally_edit_interval_seconds: Whole = Field(default=5, ge=1)
 
 
+class MeetingSettings(_Section):
+    cadence_days: Whole = Field(default=90, ge=1)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
@@ -220,6 +224,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     export: ExportSettings = ExportSettings()
     checkins: CheckinSettings = CheckinSettings()
+    meetings: MeetingSettings = MeetingSettings()
     logging: LoggingSettings = LoggingSettings()
 
     _config_file: str | None = PrivateAttr(default=None)

@@ -50,6 +50,8 @@ class Services:
     export_min_respondents: int = 5
     # From settings.checkins.quiet_hours_start/_end (local): no reminders in between.
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
+    # From settings.meetings.cadence_days: /overzicht flags a district without a meeting longer.
+    meeting_cadence_days: int = 90
     # How background work waits (broadcast retries); the bot's own ends the wait on stop.
     sleep: Sleep = asyncio.sleep
 
@@ -137,4 +139,5 @@ class Services:
             self.group_lifecycle,
             self.people,
             ReminderTimes(self.tz, *self.quiet_hours),
+            self.meeting_cadence_days,
         )

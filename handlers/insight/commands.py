@@ -20,6 +20,7 @@ from handlers.common import (
 )
 from handlers.context import BotContext
 from handlers.i18n import t, tn
+from handlers.meetings.render import cadence_lines
 from handlers.render import local_time
 from services.insight import DistrictState, Overview
 from services.outcomes import Denied, UnknownDistrict
@@ -85,7 +86,13 @@ async def overzicht(update: Update, context: BotContext) -> None:
     if not outcome.districts:
         await reply(message, t("insight.overview.no_districts", lang))
         return
-    await reply_lines(message, overview_lines(outcome, services.tz, lang))
+    lines = overview_lines(outcome, services.tz, lang)
+    # The meeting cadence belongs to the same picture of the districts: last and next meal.
+    cadence = await services.meetings.cadence.cadence(actor)
+    if not isinstance(cadence, Denied) and cadence:
+        days = services.meetings.cadence.cadence_days
+        lines += ["", *cadence_lines(cadence, days, services.tz, lang)]
+    await reply_lines(message, lines)
 
 
 def _number(value: float) -> str:

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 from handlers.i18n import t, tn
 from handlers.meetings.keyboards import rsvp_keyboard
 from handlers.render import local_time
+from services.meetings.cadence import DistrictCadence
 from services.meetings.dietary import DietaryView
 from services.meetings.views import DIETARY_CODES, OTHER, Headcount, MeetingMessage, RsvpCounts
 
@@ -108,3 +109,24 @@ def render_headcount(headcount: Headcount, tz: ZoneInfo, language: str | None) -
     else:
         lines.append(t("meeting.headcount.no_dietary", language))
     return "\n".join(lines)
+
+
+def cadence_lines(
+    found: list[DistrictCadence], days: int, tz: ZoneInfo, language: str | None
+) -> list[str]:
+    """Each district's last and next meeting, flagged when it has gone too long without."""
+    lines = [t("meeting.cadence.head", language, days=days)]
+    for item in found:
+        last = (
+            t("meeting.cadence.never", language)
+            if item.last is None
+            else local_time(item.last, tz, language)
+        )
+        upcoming = (
+            t("meeting.cadence.none_planned", language)
+            if item.next is None
+            else local_time(item.next, tz, language)
+        )
+        key = "meeting.cadence.overdue" if item.overdue else "meeting.cadence.district"
+        lines.append(t(key, language, district=item.district, last=last, next=upcoming))
+    return lines

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.checkins.scale import CheckInSettings
 from services.group_lifecycle import GroupLifecycle
+from services.meetings.cadence import CadenceService
 from services.meetings.changes import MeetingChanges
 from services.meetings.dietary import DietaryService
 from services.meetings.headcount import HeadcountService
@@ -28,6 +29,7 @@ class Meetings:
     headcount: HeadcountService
     reminders: ReminderService
     changes: MeetingChanges
+    cadence: CadenceService
 
     @classmethod
     def build(
@@ -37,6 +39,7 @@ class Meetings:
         groups: GroupLifecycle,
         people: PeopleService,
         times: ReminderTimes,
+        cadence_days: int = 90,
     ) -> Meetings:
         """Wire the services together."""
         return cls(
@@ -47,4 +50,5 @@ class Meetings:
             headcount=HeadcountService(deps),
             reminders=ReminderService(deps, times),
             changes=MeetingChanges(deps),
+            cadence=CadenceService(deps, cadence_days),
         )

@@ -229,6 +229,12 @@ async def test_plan_invite_rsvp_dietary_and_headcount(
 
     await eventually(lambda: needs_left(), 0)
 
+    # /overzicht shows the last and the next meeting of the district.
+    overview = await ask(
+        sandbox, chief, tg_bot, "/overzicht", lambda m: "Bijeenkomsten" in (m.text or "")
+    )
+    assert "Overvecht: laatste vr 20 nov 18:30, volgende niet gepland" in (overview.text or "")
+
 
 async def eventually(probe: Callable[[], Awaitable[int]], expected: int) -> None:
     """Poll the database until it shows the expected value (a positive sign, not a sleep)."""
