@@ -39,6 +39,10 @@ def _for_people(result: dict[str, Any]) -> str:
         rule,
         *[alert + "\n" + rule for alert in result["alerts"]],
         *[part + "\n" + rule for part in result["summary_text"]],
+        "After the check-in, the meal: the chief's headcount for the caterer:",
+        rule,
+        result["meeting"]["headcount_text"],
+        rule,
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
         f"{result['seconds']} s.",

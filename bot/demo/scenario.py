@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import AnyApp, build_application
+from bot.demo import meeting
 from bot.demo.people import TIMEOUT, Actors, contains, starts
 from bot.runner import running
 from bot.settings import PrivacySettings, Settings
@@ -20,6 +21,7 @@ from sandbox.models import Chat, Message
 from sandbox.people import Person
 from services.checkins.views import CheckInSummary
 from services.container import Services
+from services.meetings.views import Headcount
 from storage.migrate import upgrade_url
 from storage.models import Answer, Delivery, DeliveryStatus
 
@@ -161,10 +163,21 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             await actors.wait_private(chief, starts("📊 Samenvatting"))
             chat = chief.chat_with(bot)
             alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞"]
+            summary_text = _summary_texts(sandbox, chat, report)
             result = await _result(app, checkin_id, pressed, members, report)
+            # After the check-in, the meal: invitation, RSVPs by button, needs, headcount.
+            services = _services(app)
+            meeting_id = await meeting.plan_meeting(actors, chief, services)
+            await meeting.answer(actors, _groups(sandbox), members)
+            counted_text = await meeting.headcount(actors, chief)
+            counted = await services.meetings.headcount.headcount(
+                services.actor(chief.id, "Jan de Vries"), meeting_id
+            )
+            assert isinstance(counted, Headcount)
             return result | {
                 "alerts": alerts,
-                "summary_text": _summary_texts(sandbox, chat, report),
+                "summary_text": summary_text,
+                "meeting": meeting.as_json(counted, counted_text),
             }
 
 

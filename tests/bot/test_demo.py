@@ -24,6 +24,15 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     assert by_name["Overvecht"]["median"] == 3.0
     assert by_name["Zuilen"]["median"] == 1.0
     assert by_name["Kanaleneiland"]["responded"] == by_name["Kanaleneiland"]["key_figures"] == 8
+    # After the check-in, the meal: RSVPs by button, dietary needs privately, the headcount.
+    meeting = result["meeting"]
+    assert (meeting["invited"], meeting["coming"], meeting["maybe"]) == (24, 5, 2)
+    assert (meeting["not_coming"], meeting["headcount"]) == (2, 7)
+    assert meeting["dietary"] == {
+        "halal": 2, "vegetarian": 1, "gluten_free": 1, "nut_allergy": 1
+    }  # fmt: skip
+    assert meeting["headcount_text"].startswith("📋 Telling bijeenkomst #1")
+    assert "Fatima" not in json.dumps(meeting, ensure_ascii=False)
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -34,3 +43,4 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert "What the chief received:" in out
     assert "Overvecht: 8 van 8 gereageerd (100%)" in out
     assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
+    assert "Eten voor 7 personen (komen + misschien)" in out
