@@ -22,10 +22,11 @@ from telegram.error import (
 from handlers.checkins.charts import summary_pngs
 from handlers.checkins.render import render_checkin, render_report, render_summary
 from handlers.i18n import t
+from handlers.meetings.points import render_points
 from handlers.meetings.render import render_headcount, render_meeting
 from handlers.render import render
 from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
-from services.meetings.views import Headcount, MeetingMessage
+from services.meetings.views import Headcount, MeetingMessage, TalkingPointsView
 from services.ports import Notice, Sent
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,13 @@ class TelegramNotifier:
         """Send a meeting's headcount (counts only) to an organiser."""
         lang = language or self._language
         return await self._send(chat_id, render_headcount(headcount, self._tz, lang))
+
+    async def send_talking_points(
+        self, chat_id: int, points: TalkingPointsView, language: str | None = None
+    ) -> Sent:
+        """Send a meeting's talking points to someone coming."""
+        lang = language or self._language
+        return await self._send(chat_id, render_points(points, self._tz, lang))
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None

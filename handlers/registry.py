@@ -36,10 +36,17 @@ from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
 from handlers.insight import audit as insight_audit
 from handlers.insight import commands as insight
 from handlers.insight.audit import AuditMove
+from handlers.meetings import actions as meeting_actions
 from handlers.meetings import listing as meeting_list
 from handlers.meetings import rsvp as meeting_rsvp
 from handlers.meetings import wizard as meeting_plan
-from handlers.meetings.keyboards import DietPress, MeetingPick, PlanPress, RsvpButton
+from handlers.meetings.keyboards import (
+    ActionPick,
+    DietPress,
+    MeetingPick,
+    PlanPress,
+    RsvpButton,
+)
 from handlers.people import intake, invitations, leaving, members
 from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
@@ -115,9 +122,12 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("dieet", meeting_rsvp.dieet, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("bijeenkomsten", meeting_list.bijeenkomsten, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(meeting_list.pick, pattern=MeetingPick.pattern()),
+        CommandHandler("actie", meeting_actions.actie, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("acties", meeting_actions.acties, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(meeting_actions.close_pick, pattern=ActionPick.pattern()),
         # In a group: one line pointing to the private chat (plans and dietary needs stay there).
         CommandHandler(
-            ["bijeenkomst", "bijeenkomsten", "dieet"],
+            ["bijeenkomst", "bijeenkomsten", "dieet", "actie", "acties"],
             meeting_plan.private_only,
             filters=NEW_MESSAGE & GROUPS,
         ),

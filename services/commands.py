@@ -9,20 +9,21 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen bijeenkomst bijeenkomsten dieet mijngegevens export trend overzicht audit "
-    "stoppen start help".split()
+    "sluit peilingen bijeenkomst bijeenkomsten actie acties dieet mijngegevens export trend "
+    "overzicht audit stoppen start help".split()
 )
 # Only commands the bot answers: the personal-data command joins these sets when its handler
 # exists, never before (a menu entry must do something).
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen bijeenkomst bijeenkomsten export trend overzicht audit stoppen help".split()
+    "sluit peilingen bijeenkomst bijeenkomsten actie acties export trend overzicht audit stoppen "
+    "help".split()
 )
 CHIEF = frozenset(
-    "peiling sluit peilingen bijeenkomst bijeenkomsten dieet leden export trend overzicht "
-    "stoppen help".split()
+    "peiling sluit peilingen bijeenkomst bijeenkomsten actie acties dieet leden export trend "
+    "overzicht stoppen help".split()
 )
-KEY_FIGURE = frozenset("peilingen dieet stoppen help".split())
+KEY_FIGURE = frozenset("peilingen acties dieet stoppen help".split())
 NOBODY = frozenset("start help".split())
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:  # the check-in views import nothing from here; no cycle at run time
     from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
-    from services.meetings.views import Headcount, MeetingMessage
+    from services.meetings.views import Headcount, MeetingMessage, TalkingPointsView
 
 
 class Clock(Protocol):
@@ -125,4 +125,10 @@ class Notifier(Protocol):
         self, chat_id: int, headcount: Headcount, language: str | None = None
     ) -> Sent:
         """Send a meeting's headcount for the caterer (counts only)."""
+        ...
+
+    async def send_talking_points(
+        self, chat_id: int, points: TalkingPointsView, language: str | None = None
+    ) -> Sent:
+        """Send a meeting's talking points privately to someone coming."""
         ...

@@ -502,3 +502,42 @@ class MeetingReminder(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # "rsvp" or "day_before"
     at: Mapped[datetime]
+
+
+class MeetingAction(Base):
+    """An action agreed at a meeting, with an owner (a person or a role) and a due date."""
+
+    __tablename__ = "meeting_actions"
+    __table_args__ = (Index("ix_meeting_actions_closed_at_due_at", "closed_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(String(300))
+    # A person of the network, or else a role ("chef", "gemeente", "politie").
+    owner_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    owner_role: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    # Set (and committed) before the owner's reminder is sent: never twice.
+    reminded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    result: Mapped[str | None] = mapped_column(String(300))
+
+
+class TalkingPoints(Base):
+    """The organiser's additions to a meeting's talking points, and when they went out."""
+
+    __tablename__ = "meeting_talking_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), unique=True
+    )
+    notes: Mapped[list[str]] = mapped_column(default=list)
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

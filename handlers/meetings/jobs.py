@@ -40,6 +40,9 @@ async def tick(context: BotContext) -> None:
     reminded = await meetings.reminders.send_due()
     if reminded:
         log.info("sent %d meeting reminder(s)", reminded)
+    owners = await meetings.actions.remind_due()
+    if owners:
+        log.info("reminded %d action owner(s)", owners)
     await meetings.dietary.forget_after_meetings()
 
 

@@ -45,6 +45,13 @@ class MeetingPick(CallbackData, prefix="mp"):
     action: str
 
 
+@dataclass(frozen=True)
+class ActionPick(CallbackData, prefix="ma"):
+    """'Afronden' under an open action."""
+
+    action: int
+
+
 def rsvp_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
     """The three RSVP buttons in one row."""
     return InlineKeyboardMarkup(
@@ -158,6 +165,20 @@ def organiser_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardM
                 _pick(meeting_id, "move", "meeting.list.move_button", language),
                 _pick(meeting_id, "cancel", "meeting.list.cancel_button", language),
             ],
+            [_pick(meeting_id, "points", "meeting.list.points_button", language)],
+        ]
+    )
+
+
+def points_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
+    """Add a line, drop one's own lines, send to those coming."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _pick(meeting_id, "note", "meeting.points.add_button", language),
+                _pick(meeting_id, "clear_notes", "meeting.points.clear_button", language),
+            ],
+            [_pick(meeting_id, "send_points", "meeting.points.send_button", language)],
         ]
     )
 

@@ -14,14 +14,24 @@ from handlers.common import actor_of, in_own_chat, label, reply
 from handlers.context import BotContext
 from handlers.i18n import t, tn
 from handlers.meetings.draft import parse_when
-from handlers.meetings.keyboards import MeetingPick, cancel_keyboard, organiser_keyboard
+from handlers.meetings.keyboards import (
+    MeetingPick,
+    cancel_keyboard,
+    organiser_keyboard,
+    points_keyboard,
+)
+from handlers.meetings.points import render_points
 from handlers.meetings.render import count_line, render_headcount
 from handlers.render import local_time
 from services.meetings.views import ChangeRefused, MeetingChanged
 from services.outcomes import Denied
 
 MOVE = "meeting.move"
-_ACTIONS = frozenset({"count", "csv", "move", "cancel", "cancel_yes", "cancel_no"})
+NOTE = "meeting.points_note"
+_ACTIONS = frozenset(
+    {"count", "csv", "move", "cancel", "cancel_yes", "cancel_no", "points", "note"}
+    | {"clear_notes", "send_points"}
+)
 
 
 async def bijeenkomsten(update: Update, context: BotContext) -> None:
@@ -95,6 +105,36 @@ async def pick(update: Update, context: BotContext) -> None:
             t("meeting.cancel.confirm", lang, id=meeting_id),
             reply_markup=cancel_keyboard(meeting_id, lang),
         )
+    elif action in ("points", "clear_notes"):
+        talking = services.meetings.talking_points
+        view = await (
+            talking.draft(actor, meeting_id)
+            if action == "points"
+            else talking.clear_notes(actor, meeting_id)
+        )
+        if isinstance(view, Denied):
+            await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
+            return
+        await query.answer()
+        await context.bot.send_message(
+            actor.telegram_user_id,
+            render_points(view, services.tz, lang),
+            parse_mode=ParseMode.HTML,
+            reply_markup=points_keyboard(meeting_id, lang),
+        )
+    elif action == "note":
+        await query.answer()
+        awaiting.expect(context, NOTE, meeting=meeting_id)
+        await context.bot.send_message(actor.telegram_user_id, t("meeting.points.ask_note", lang))
+    elif action == "send_points":
+        sent = await services.meetings.talking_points.send(actor, meeting_id)
+        if isinstance(sent, Denied):
+            await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
+            return
+        await query.answer()
+        await context.bot.send_message(
+            actor.telegram_user_id, tn("meeting.points.sent", sent, lang, id=meeting_id)
+        )
     elif action == "cancel_no":
         await query.answer()
         await _edit(query.message, t("meeting.cancel.kept", lang, id=meeting_id))
@@ -102,6 +142,25 @@ async def pick(update: Update, context: BotContext) -> None:
         changed = await services.meetings.changes.cancel(actor, meeting_id)
         await query.answer()
         await _edit(query.message, _changed_text("meeting.cancel.done", changed, context))
+
+
+@awaiting.consumer(NOTE)
+async def take_note(update: Update, context: BotContext, data: dict[str, object]) -> None:
+    """One of the organiser's own lines for the talking points, typed."""
+    message, actor = update.effective_message, actor_of(update, context)
+    if message is None or actor is None:
+        return
+    services, lang = context.services, context.services.language
+    meeting_id = int(str(data.get("meeting", 0)))
+    view = await services.meetings.talking_points.add_note(actor, meeting_id, message.text or "")
+    if isinstance(view, Denied):
+        await reply(message, t("meeting.plan.not_allowed", lang))
+        return
+    await message.reply_text(
+        render_points(view, services.tz, lang),
+        parse_mode=ParseMode.HTML,
+        reply_markup=points_keyboard(meeting_id, lang),
+    )
 
 
 @awaiting.consumer(MOVE)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from services.checkins.scale import CheckInSettings
 from services.group_lifecycle import GroupLifecycle
+from services.meetings.actions import ActionService
 from services.meetings.cadence import CadenceService
 from services.meetings.changes import MeetingChanges
 from services.meetings.dietary import DietaryService
@@ -14,6 +16,7 @@ from services.meetings.planning import MeetingPlanner
 from services.meetings.reminders import ReminderService, ReminderTimes
 from services.meetings.rsvp import RsvpService
 from services.meetings.sending import InvitationSender
+from services.meetings.talking import TalkingPointsService
 from services.outbox import Deps
 from services.people import PeopleService
 
@@ -30,6 +33,8 @@ class Meetings:
     reminders: ReminderService
     changes: MeetingChanges
     cadence: CadenceService
+    actions: ActionService
+    talking_points: TalkingPointsService
 
     @classmethod
     def build(
@@ -51,4 +56,8 @@ class Meetings:
             reminders=ReminderService(deps, times),
             changes=MeetingChanges(deps),
             cadence=CadenceService(deps, cadence_days),
+            actions=ActionService(deps, times),
+            talking_points=TalkingPointsService(
+                deps, settings.scale, timedelta(days=cadence_days)
+            ),
         )

@@ -164,3 +164,63 @@ class ChangeRefused:
     """Why a meeting cannot be moved or cancelled."""
 
     reason: Literal["denied", "cancelled", "over", "starts_past", "same_time"]
+
+
+@dataclass(frozen=True)
+class CheckInPoint:
+    """One check-in in a district since its previous meeting: the median and its change."""
+
+    checkin_id: int
+    event: str
+    opened_at: datetime
+    responded: int
+    median: float | None
+    change: float | None  # against the district's check-in before it; None if none
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action as lists show it: the owner by name or role, never more about them."""
+
+    action_id: int
+    meeting_id: int
+    district: str
+    description: str
+    owner_name: str | None
+    owner_role: str | None
+    due_at: datetime
+    closed_at: datetime | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True)
+class DistrictPoints:
+    """What happened in one district since its previous meeting."""
+
+    district: str
+    since: datetime
+    checkins: tuple[CheckInPoint, ...]
+    themes: tuple[tuple[str, int], ...]  # theme code, how often; most first
+    contact_requests: int
+    acute_alerts: int
+    open_actions: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class TalkingPointsView:
+    """The draft of a meeting's talking points: signals per district, the organiser's notes."""
+
+    meeting_id: int
+    starts_at: datetime
+    districts: tuple[DistrictPoints, ...]
+    notes: tuple[str, ...]
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ActionRefused:
+    """Why an action cannot be added or closed."""
+
+    reason: Literal[
+        "denied", "unknown", "no_owner", "ambiguous_owner", "due_past", "empty", "closed"
+    ]

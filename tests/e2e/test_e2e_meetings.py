@@ -23,6 +23,8 @@ from bot.settings import Settings
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
 from sandbox.people import Person
+from services.checkins import ALL
+from services.checkins.outcomes import CheckInStarted
 from services.meetings.views import MeetingDetails, MeetingPlanned
 from storage.models import AuditEntry, DietaryNeed, Rsvp, RsvpAnswer
 from tests.e2e.e2e_world import (
@@ -341,3 +343,93 @@ async def test_reminders_quiet_hours_restart_and_cancelling(
             timeout=TIMEOUT,
         )
         assert in_group.button_texts == []
+
+
+async def test_talking_points_from_the_signals_and_actions_with_owners(
+    app: AnyApp,
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+    clock: ShiftedClock,
+) -> None:
+    net = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 2})
+    district = net["Overvecht"]
+    chief = district.chief
+    assert chief is not None
+    fatima, mehmet = district.key_figures
+    services = services_of(app)
+    jan = services.actor(chief.id, "Jan de Vries")
+    [option] = await services.meetings.planner.district_options(jan)  # type: ignore[misc]
+
+    async def checkin(event: str, presses: dict[Person, str]) -> None:
+        started = await services.checkins.start.start_checkin(jan, event, ALL, timedelta(hours=6))
+        assert isinstance(started, CheckInStarted)
+        await services.checkins.broadcast.broadcast(started.checkin_id)
+        message = await next_in(sandbox, district.group, "📣 Peiling")
+        for person, label in presses.items():
+            await tap(sandbox, person, message, label)
+
+    async def meeting(starts: datetime) -> int:
+        details = MeetingDetails(
+            starts, "Politiebureau Overvecht", MEAL, starts - timedelta(days=1)
+        )
+        planned = await services.meetings.planner.plan(jan, [option.district_id], details)
+        assert isinstance(planned, MeetingPlanned)
+        return planned.meeting_id
+
+    # Before the first meeting: a calm check-in. Then the meeting (Thursday 5 November).
+    await checkin("Oud nieuws", {fatima: "Rustig"})
+    first = await meeting(datetime(2026, 11, 5, 17, 30, tzinfo=UTC))
+    clock.set(datetime(2026, 11, 6, 9, 0, tzinfo=UTC))
+    # At the meeting an action was agreed; recorded afterwards by the chief.
+    added = await ask(
+        sandbox, chief, tg_bot, f"/actie {first} Fatima 30-11 Buurtavond organiseren"
+    )
+    assert (added.text or "") == (
+        "✅ Actie vastgelegd: #1 Overvecht: Buurtavond organiseren — Fatima, vóór 30 nov 2026"
+    )
+    await next_in(sandbox, fatima.chat_with(tg_bot), "📌 Op de bijeenkomst is een actie voor jou")
+    # Since the meeting: unrest, and one acute answer.
+    await checkin("Onrust na incident", {fatima: "Onrust", mehmet: "Acuut"})
+
+    second = await meeting(datetime(2026, 11, 26, 17, 30, tzinfo=UTC))
+    in_group = await find_in(sandbox, district.group, INVITATION)
+    await tap(sandbox, fatima, in_group, "Ik kom")
+
+    listed = await ask(
+        sandbox, chief, tg_bot, "/bijeenkomsten", lambda m: f"#{second} " in (m.text or "")
+    )
+    await tap(sandbox, chief, listed, "📝 Gespreksonderwerpen")
+    draft = await next_in(sandbox, chief.chat_with(tg_bot), "📝 Gespreksonderwerpen")
+    lines = (draft.text or "").splitlines()
+    assert lines[3] == "Overvecht (sinds 5 nov 2026)"
+    # Only the check-in since the previous meeting, with its median and the change.
+    assert lines[4] == (
+        "• Peiling #2 (6 nov 2026): Onrust na incident — 2 reacties, mediaan 4 (Spanning loopt "
+        "op) (+3 t.o.v. de peiling ervoor)"
+    )
+    assert "Oud nieuws" not in (draft.text or "")
+    assert "• Contactverzoeken: 0 · acute meldingen: 1" in lines
+    assert "• Open actie: Buurtavond organiseren — Fatima, vóór 30 nov 2026" in lines
+
+    await tap(sandbox, chief, draft, "➕ Iets toevoegen")
+    await next_in(sandbox, chief.chat_with(tg_bot), "Wat wil je toevoegen?")
+    edited = await ask(sandbox, chief, tg_bot, "Samen kijken naar de avondklok-geruchten")
+    assert (edited.text or "").endswith("Ook op tafel\n• Samen kijken naar de avondklok-geruchten")
+    await tap(sandbox, chief, edited, "📨 Versturen aan wie komt")
+    await next_in(sandbox, chief.chat_with(tg_bot), "De gespreksonderwerpen van bijeenkomst")
+    got = await next_in(sandbox, fatima.chat_with(tg_bot), "📝 Gespreksonderwerpen")
+    assert "Buurtavond organiseren" in (got.text or "")
+    assert count_texts(sandbox, mehmet, tg_bot, "📝") == 0  # he did not say he would come
+
+    # Two days before it is due, the owner is reminded — once; then closes it with a result.
+    clock.set(datetime(2026, 11, 29, 11, 0, tzinfo=UTC))
+    await next_in(sandbox, fatima.chat_with(tg_bot), "📌 Herinnering: actie #1")
+    open_list = await ask(sandbox, fatima, tg_bot, "/acties", lambda m: "#1" in (m.text or ""))
+    await tap(sandbox, fatima, open_list, "✅ Afronden")
+    await next_in(sandbox, fatima.chat_with(tg_bot), "Wat is het resultaat van #1")
+    closed = await ask(sandbox, fatima, tg_bot, "Buurtavond gehouden, 40 mensen")
+    assert closed.text == "Actie #1 is afgerond: Buurtavond gehouden, 40 mensen"
+    assert count_texts(sandbox, fatima, tg_bot, "📌 Herinnering") == 1
+    none_open = await ask(sandbox, chief, tg_bot, "/acties")
+    assert none_open.text == "Er zijn geen open acties."

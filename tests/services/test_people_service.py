@@ -71,15 +71,21 @@ async def test_strangers_are_not_stored_when_seen(services: Services, world: Wor
 
 async def test_commands_per_role() -> None:
     assert commands_for(False, ()) == ["start", "help"]
-    assert commands_for(False, {Role.KEY_FIGURE}) == ["peilingen", "dieet", "stoppen", "help"]
+    assert commands_for(False, {Role.KEY_FIGURE}) == [
+        "peilingen",
+        "acties",
+        "dieet",
+        "stoppen",
+        "help",
+    ]
     assert commands_for(False, {Role.CHIEF}) == [
-        "leden", "peiling", "sluit", "peilingen", "bijeenkomst", "bijeenkomsten", "dieet",
-        "export", "trend", "overzicht", "stoppen", "help",
+        "leden", "peiling", "sluit", "peilingen", "bijeenkomst", "bijeenkomsten", "actie",
+        "acties", "dieet", "export", "trend", "overzicht", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
         "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "bijeenkomst", "bijeenkomsten",
-        "export", "trend", "overzicht", "audit", "stoppen", "help",
+        "actie", "acties", "export", "trend", "overzicht", "audit", "stoppen", "help",
     ]  # fmt: skip
 
 

@@ -10,7 +10,13 @@ from fakes import FakeNotifier
 
 from services.access import Actor
 from services.container import Services
-from services.meetings.views import Headcount, MeetingDetails, MeetingMessage, MeetingPlanned
+from services.meetings.views import (
+    Headcount,
+    MeetingDetails,
+    MeetingMessage,
+    MeetingPlanned,
+    TalkingPointsView,
+)
 from services.ports import Sent
 
 # The meeting: Friday 4 December 2026, 18:30 in Amsterdam; answers until Wednesday 18:30.
@@ -33,6 +39,7 @@ class MeetingNotifier(FakeNotifier):
     posts: list[tuple[int, int, MeetingMessage]] = field(default_factory=list)
     edits: list[tuple[int, int, MeetingMessage]] = field(default_factory=list)
     headcounts: list[tuple[int, Headcount]] = field(default_factory=list)
+    points: list[tuple[int, TalkingPointsView]] = field(default_factory=list)
     crash_before: set[int] = field(default_factory=set)
     script: dict[int, list[Sent]] = field(default_factory=lambda: defaultdict(list))
     next_id: int = 700
@@ -62,6 +69,13 @@ class MeetingNotifier(FakeNotifier):
     ) -> Sent:
         """Record a headcount."""
         self.headcounts.append((chat_id, headcount))
+        return Sent(True, message_id=1)
+
+    async def send_talking_points(
+        self, chat_id: int, points: TalkingPointsView, language: str | None = None
+    ) -> Sent:
+        """Record talking points sent to someone coming."""
+        self.points.append((chat_id, points))
         return Sent(True, message_id=1)
 
     def posted_to(self, chat_id: int) -> list[MeetingMessage]:
