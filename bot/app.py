@@ -79,7 +79,8 @@ def build_application(
     """Build the Application; the database and services come to life in post_init.
 
     sweep_interval: seconds between looks at time-driven work the database holds (groups
-    left unlinked past their grace period); tally_interval: seconds between looks for group
+    left unlinked past their grace period; meeting headcounts, reminders, unsent invitations,
+    dietary needs to forget); tally_interval: seconds between looks for group
     messages whose tally changed (each message is still edited at most once per
     settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
     """
@@ -107,9 +108,9 @@ def build_application(
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
         await recover(app, services, tally_interval)
-        # Meetings keep their deadlines and unsent invitations in the database too: one
-        # repeating look sends, edits counts and sends headcounts, resuming after a restart.
-        meeting_jobs.schedule(app, tally_interval)
+        # Meetings keep their deadlines and unsent invitations in the database too: counts
+        # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
+        meeting_jobs.schedule(app, tally_interval, sweep_interval)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),

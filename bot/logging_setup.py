@@ -45,3 +45,7 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     # httpx logs every request at INFO; that is noise at INFO and a URL with the token in it.
     logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement at DEBUG with its parameters — names and message texts —
+    # and, for a bot whose jobs look at the database every few seconds, hundreds of kilobytes
+    # a minute: enough to fill a pipe that nobody reads and stall the process.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

@@ -1,8 +1,10 @@
-"""Time-driven meeting work: send pending invitations, keep counts fresh, headcounts at the
-RSVP deadline, forget dietary needs after the meeting.
+"""Time-driven meeting work: keep the group counts fresh; and in a slower sweep, send what a
+stop left unsent, headcounts at the RSVP deadline, reminders, forget dietary needs.
 
-The database holds every deadline and every unsent invitation; one repeating job wakes the
-services up, so a restart simply carries on (claims and marks keep it from doubling).
+The database holds every deadline and every unsent invitation; two repeating jobs wake the
+services up, so a restart simply carries on (claims and marks keep it from doubling). The
+counts job is one query when nothing changed; everything else waits for the sweep, which
+is due every `sweep_interval` seconds (half a minute for the real bot).
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ def start_sending(application: AnyApplication, services: Services, meeting_id: i
     )
 
 
-async def tick(context: BotContext) -> None:
-    """One pass: due invitations, count edits, headcounts, reminders, needs to forget."""
+async def refresh_counts(context: BotContext) -> None:
+    """Edit the group invitations whose count changed (at most once per interval each)."""
+    await context.services.meetings.rsvps.refresh()
+
+
+async def sweep(context: BotContext) -> None:
+    """One pass: unsent invitations, headcounts, reminders, action owners, needs to forget."""
     meetings = context.services.meetings
     done = await meetings.sender.deliver_pending(None)
     if done.sent or done.failed:
         log.info("meeting invitations: %d sent, %d failed", done.sent, done.failed)
-    await meetings.rsvps.refresh()
     sent = await meetings.headcount.send_due()
     if sent:
         log.info("sent %d headcount(s) at the RSVP deadline", sent)
@@ -46,13 +52,17 @@ async def tick(context: BotContext) -> None:
     await meetings.dietary.forget_after_meetings()
 
 
-def schedule(application: AnyApplication, every: float) -> None:
-    """Run the meeting tick every few seconds, starting right after start-up."""
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(
-        tick,
-        interval=every,
-        first=0.5,
-        name="meetings-tick",
-        job_kwargs={"coalesce": True, "max_instances": 1},
+def schedule(application: AnyApplication, counts_every: float, sweep_every: float) -> None:
+    """Run the counts job and the sweep (its first pass resumes what a stop left unsent)."""
+    job_queue = application.job_queue
+    assert job_queue is not None
+    once: dict[str, object] = {"coalesce": True, "max_instances": 1}
+    job_queue.run_repeating(
+        refresh_counts, interval=counts_every, first=counts_every, name="meeting-counts",
+        job_kwargs=dict(once),
+    )  # fmt: skip
+    # Not at once: start-up has its own work (closing overdue check-ins, resuming their
+    # broadcasts), and invitations left unsent by a stop can wait one interval.
+    job_queue.run_repeating(
+        sweep, interval=sweep_every, first=sweep_every, name="meeting-sweep", job_kwargs=dict(once)
     )

@@ -50,6 +50,8 @@ async def messages_for(
 ) -> list[MeetingMessage]:
     """The current invitation of each (meeting, district), counted in few queries."""
     ids = sorted({m.id for m, _ in rows})
+    if not ids:
+        return []
     counts = await meetings.rsvp_counts(session, ids)
     names = await meetings.district_names(session, ids)
     return [

@@ -75,6 +75,8 @@ class RsvpService:
         async with self._deps.uow() as uow:
             s = uow.session
             rows = await meetings.shown_in_groups(s, now - self._settings.final_edit_window)
+            if not rows:
+                return []  # the usual case between meetings: one query, nothing more
             messages = await messages_for(s, [(m, d.id) for _, m, d in rows], now)
             due: list[MeetingEdit] = []
             for (send, _, _), message in zip(rows, messages, strict=True):

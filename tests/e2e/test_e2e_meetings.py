@@ -64,7 +64,7 @@ async def app(
 
     settings = make_settings(checkins={"tally_edit_interval_seconds": 1})
     await upgrade_url(settings.database_url)
-    application = build_application(settings, clock=clock, tally_interval=0.2)
+    application = build_application(settings, clock=clock, tally_interval=0.2, sweep_interval=0.2)
     async with running(application, poll_timeout=1):
         yield application
 
@@ -250,7 +250,7 @@ async def eventually(probe: Callable[[], Awaitable[int]], expected: int) -> None
 @asynccontextmanager
 async def bot_on(settings: Settings, clock: ShiftedClock) -> AsyncIterator[AnyApp]:
     """Run the real bot once on this database (a test may start it again: a restart)."""
-    application = build_application(settings, clock=clock, tally_interval=0.2)
+    application = build_application(settings, clock=clock, tally_interval=0.2, sweep_interval=0.2)
     async with running(application, poll_timeout=1):
         yield application
 
