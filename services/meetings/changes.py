@@ -16,8 +16,9 @@ from services.meetings.views import ChangeRefused, MeetingChanged
 from services.outbox import Deps, Outbox
 from services.ports import Notice
 from storage.models import Meeting, MeetingStatus
-from storage.queries import audit, meetings, reminders
-from storage.queries.reminders import DAY_BEFORE
+from storage.queries import audit, meetings
+from storage.queries import meeting_reminders as reminders
+from storage.queries.meeting_reminders import DAY_BEFORE
 
 
 class MeetingChanges:

@@ -17,8 +17,8 @@ from services.meetings.messages import messages_for
 from services.outbox import Deps, Send, send_all
 from services.ports import Notice
 from storage.models import Meeting
-from storage.queries import reminders
-from storage.queries.reminders import DAY_BEFORE, RSVP
+from storage.queries import meeting_reminders as reminders
+from storage.queries.meeting_reminders import DAY_BEFORE, RSVP
 
 
 @dataclass(frozen=True)

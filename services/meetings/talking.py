@@ -23,7 +23,8 @@ from services.meetings.views import CheckInPoint, DistrictPoints, TalkingPointsV
 from services.outbox import Deps, send_all
 from services.outcomes import DENIED, Denied
 from storage.models import District, Meeting, MeetingStatus, TalkingPoints
-from storage.queries import meetings, reminders, signals
+from storage.queries import meeting_reminders as reminders
+from storage.queries import meetings, signals
 
 MAX_NOTE, MAX_NOTES = 300, 20
 TOP_THEMES = 3
