@@ -21,7 +21,7 @@ from services.meetings.planning import allowed_districts
 from services.meetings.views import DIETARY_CODES, OTHER, Headcount
 from services.outbox import Deps
 from services.outcomes import DENIED, Denied
-from storage.models import Meeting, MeetingInvite, MeetingStatus, Person
+from storage.models import Meeting, MeetingAction, MeetingInvite, MeetingStatus, Person
 from storage.queries import audit, dietary, meetings
 
 # The CSV's columns: one row per count, so a spreadsheet sums it without a pivot.
@@ -100,15 +100,28 @@ MEETINGS_HEADER = (
     "no",
     "headcount",
     *(f"dietary_{code}" for code in (*DIETARY_CODES, OTHER)),
+    # Actions as counts and their words; owners and results stay out (they name people).
+    "actions_open",
+    "actions_closed",
+    "actions",
 )
 
 
-def meetings_csv(rows: list[tuple[Headcount, str]]) -> bytes:
+@dataclass(frozen=True)
+class ActionCounts:
+    """A meeting's actions for the export: how many open and closed, and what they were."""
+
+    open: int = 0
+    closed: int = 0
+    descriptions: tuple[str, ...] = ()
+
+
+def meetings_csv(rows: list[tuple[Headcount, str, ActionCounts]]) -> bytes:
     """Every meeting with its counts as CSV (UTF-8 with BOM); no personal data."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(MEETINGS_HEADER)
-    for h, status in rows:
+    for h, status, actions in rows:
         c = h.counts
         writer.writerow(
             (
@@ -124,6 +137,9 @@ def meetings_csv(rows: list[tuple[Headcount, str]]) -> bytes:
                 c.no,
                 c.headcount,
                 *(h.dietary.get(code, 0) for code in (*DIETARY_CODES, OTHER)),
+                actions.open,
+                actions.closed,
+                " | ".join(actions.descriptions),
             )
         )
     return ("\ufeff" + buffer.getvalue()).encode()
@@ -187,7 +203,7 @@ class HeadcountService:
         async with self._deps.uow() as uow:
             s = uow.session
             found = list(await s.scalars(select(Meeting).order_by(Meeting.starts_at, Meeting.id)))
-            rows = [(await count(s, m), m.status.value) for m in found]
+            rows = [(await count(s, m), m.status.value, await _actions(s, m.id)) for m in found]
             audit.record(
                 s,
                 at=now,
@@ -236,6 +252,18 @@ class HeadcountService:
             )
             sent += int(result.ok)
         return sent
+
+
+async def _actions(s: AsyncSession, meeting_id: int) -> ActionCounts:
+    rows = list(
+        await s.execute(
+            select(MeetingAction.description, MeetingAction.closed_at)
+            .where(MeetingAction.meeting_id == meeting_id)
+            .order_by(MeetingAction.id)
+        )
+    )
+    closed = sum(1 for _, at in rows if at is not None)
+    return ActionCounts(len(rows) - closed, closed, tuple(d for d, _ in rows))
 
 
 async def may_see(s: AsyncSession, actor: Actor, meeting_id: int) -> bool:

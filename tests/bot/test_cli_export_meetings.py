@@ -18,6 +18,7 @@ from storage.models import (
     DietaryNeed,
     District,
     Meeting,
+    MeetingAction,
     MeetingDelivery,
     MeetingStatus,
     Person,
@@ -45,6 +46,8 @@ async def _fill(url: str) -> None:
                        answer=answer, first_answered_at=T, answered_at=T))  # fmt: skip
         s.add(DietaryNeed(meeting_id=meeting.id, person_id=ann.id, needs=["halal"],
                           consented_at=T, updated_at=T))  # fmt: skip
+        s.add(MeetingAction(meeting_id=meeting.id, district_id=district.id, description="Avond",
+                            owner_person_id=ann.id, due_at=T, created_at=T))  # fmt: skip
         await s.commit()
     await engine.dispose()
 
@@ -81,6 +84,7 @@ def test_exports_meetings_with_counts_and_no_names(
         "2",
     )
     assert (row["dietary_halal"], row["dietary_vegan"]) == ("1", "0")
+    assert (row["actions_open"], row["actions_closed"], row["actions"]) == ("1", "0", "Avond")
     text = Path("m.csv").read_text(encoding="utf-8-sig")
     assert "Ann" not in text and "5551" not in text
     assert asyncio.run(_audited(database)) == ["meeting.export"]
