@@ -101,7 +101,9 @@ class World:
         self.users[user.id] = user
         self.bots[user.id] = bot
         self.bots_by_token[token] = bot
-        self.queues[user.id] = UpdateQueue(first_update_id=self.rng.randrange(10**8, 9 * 10**8))
+        self.queues[user.id] = UpdateQueue(
+            first_update_id=self.rng.randrange(10**8, 9 * 10**8), on_taken=self.changed
+        )
         return bot
 
     def bot_by_username(self, username: str) -> BotAccount | None:
