@@ -8,6 +8,9 @@ import pytest
 
 from bot.cli import main
 
+# The demo runs the real bot against the sandbox over HTTP: end to end.
+pytestmark = pytest.mark.e2e
+
 
 def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     db_url: str, capsys: pytest.CaptureFixture[str]
