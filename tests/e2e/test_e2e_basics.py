@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.app import AnyApp
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
 from sandbox.people import Person
+from tests.e2e.idle import idle
 
 
 async def test_start_in_private_chat_gets_the_dutch_welcome(
@@ -44,7 +43,7 @@ async def test_commands_for_other_bots_and_edited_commands_get_nothing(
     await ali.send(group, f"/help@{tg_bot.username}")
     reply = await sandbox.next_message(group, predicate=_is_help, timeout=10)
     assert reply.text is not None and reply.text.startswith("Bondgenoten — snel peilen")
-    await asyncio.sleep(0.3)
+    await idle(app, sandbox, tg_bot)
     assert len([m for m in sandbox.sent(group, tg_bot) if _is_help(m)]) == 1
 
 

@@ -6,7 +6,6 @@ clock that starts on Monday 2 November 2026, 10:00 in Amsterdam, and runs on fro
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +42,7 @@ from tests.e2e.e2e_world import (
     tap,
     texts,
 )
+from tests.e2e.idle import idle
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 EVENT = "Aanslag op moskee in Québec"
@@ -279,7 +279,7 @@ async def test_refusals_in_one_line_and_commands_that_are_ignored(
     await sandbox.next_message(typed.chat, after=typed, timeout=10)
     await chief.edit(typed, "/peiling Nep")
     await ask(sandbox, chief, tg_bot, "/wijken")  # everything before it has been handled
-    await asyncio.sleep(0.2)
+    await idle(app, sandbox, tg_bot)  # and nothing it started is still under way
     assert not [t for t in texts(sandbox, chief.chat_with(tg_bot), tg_bot) if "Nep" in t]
     assert not [
         t for t in texts(sandbox, chief.chat_with(tg_bot), tg_bot) if "Hoe lang blijft" in t
@@ -431,18 +431,19 @@ async def test_a_group_migrated_during_the_broadcast_gets_it_once_at_its_new_id(
     names = {"Kanaleneiland": 1, "Overvecht": 1}
     net = await build_network(sandbox, tg_bot, coordinator, names, chiefs=False)
     old = net["Overvecht"].group
-    # Overvecht's send is slow; while it hangs, the group becomes a supergroup. (Hanging long
-    # enough that a busy test machine still migrates the group within it: 1.5 s once was not.)
-    sandbox.inject_fault("sendMessage", hang=4.0, chat_id=old.id)
+    # Overvecht's send is slow; while it hangs, the group becomes a supergroup. The test
+    # migrates as soon as the send has reached Telegram, so the hang needs no room for a busy
+    # machine (a fixed pause before migrating once outlasted a 1.5 s hang).
+    sandbox.inject_fault("sendMessage", hang=1.0, chat_id=old.id)
     await coordinator_asks_all(sandbox, tg_bot, coordinator)
     await next_in(sandbox, net["Kanaleneiland"].group, "📣 Peiling")
-    await asyncio.sleep(0.2)
+    await sandbox.wait_for(lambda: sandbox.calls_in_flight("sendMessage", chat_id=old.id))
     new = await coordinator.migrate(old)
     message = await next_in(sandbox, new, "📣 Peiling")
     assert "Hoe is de stemming in Overvecht?" in (message.text or "")
     report = await next_in(sandbox, coordinator.chat_with(tg_bot), "📬 Verzendrapport")
     assert "✅ Verstuurd naar 2 wijken: Kanaleneiland, Overvecht" in (report.text or "")
-    await asyncio.sleep(0.3)
+    await idle(app, sandbox, tg_bot)
     assert len(checkin_messages(sandbox, new, tg_bot)) == 1
     # The slow send reached the old id after the upgrade: Telegram's 400 named the new one.
     assert sandbox.calls("sendMessage", chat_id=old.id)[-1].error_code == 400
