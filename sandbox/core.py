@@ -228,6 +228,14 @@ class Sandbox:
         """Wait until predicate() is truthy (re-checked on every state change)."""
         return await self.world.wait_for(predicate, timeout)
 
+    def waiting_in(self, chat: Chat) -> int:
+        """How many next_message calls (the control API's wait_message too) wait in the chat.
+
+        For tests of the waiting itself: `await sb.wait_for(lambda: sb.waiting_in(chat))`
+        shows a waiter is in place before the message it waits for is sent.
+        """
+        return self.world.waiting_in(chat)
+
     def callback_answer(self, query_id: str) -> CallbackAnswer | None:
         """The bot's answer to a callback query, if it answered."""
         query = self.world.callbacks.get(query_id)

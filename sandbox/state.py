@@ -315,10 +315,15 @@ class World:
                 raise TimeoutError(f"no matching message in chat {chat.id} within {timeout} s")
             waiter: asyncio.Future[None] = loop.create_future()
             self._chat_waiters.setdefault(id(chat), []).append(waiter)
+            self.changed()  # someone now waits for this chat (see waiting_in)
             try:
                 await asyncio.wait_for(waiter, remaining)
             except TimeoutError:
                 continue
+
+    def waiting_in(self, chat: Chat) -> int:
+        """How many wait for a message in the chat (next_message) right now."""
+        return sum(not w.done() for w in self._chat_waiters.get(id(chat), []))
 
     def store_file(self, kind: str, data: bytes, **fields: Any) -> StoredFile:
         """Keep an uploaded file and give it Telegram-like ids."""
