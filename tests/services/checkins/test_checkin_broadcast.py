@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from checkin_fakes import CheckInNotifier, Crash, blocked, failed, kicked, migrated, retry
@@ -239,7 +239,11 @@ async def test_concurrent_passes_never_send_a_district_twice(
 
 
 async def test_the_report_waits_for_sends_another_pass_has_in_flight(
-    net: Net, notifier: CheckInNotifier, checkins: CheckIns, monkeypatch: pytest.MonkeyPatch
+    net: Net,
+    notifier: CheckInNotifier,
+    checkins: CheckIns,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started = await net.start(districts=[OVERVECHT, KANALENEILAND])
     slow, asked = asyncio.Event(), asyncio.Event()
@@ -257,9 +261,19 @@ async def test_the_report_waits_for_sends_another_pass_has_in_flight(
     # The periodic sweep happens to pick up Overvecht first; then the broadcast runs.
     sweep = asyncio.create_task(checkins.broadcast.deliver_pending(None))
     await asked.wait()
+    # The broadcast waits for the other pass by sleeping between looks, and the sleep of these
+    # tests moves the clock: that is the sign that it waits.
+    waits, advance = asyncio.Event(), clock.advance
+
+    def advancing(**delta: float) -> datetime:
+        waits.set()
+        return advance(**delta)
+
+    monkeypatch.setattr(clock, "advance", advancing)
     broadcast = asyncio.create_task(checkins.broadcast.broadcast(started.checkin_id))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(waits.wait(), 5)
     assert not broadcast.done()  # it sent Kanaleneiland, and waits for Overvecht's sender
+    assert len(notifier.posted_to(KA)) == 1
     slow.set()
     report = await broadcast
     await sweep
