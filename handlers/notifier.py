@@ -37,7 +37,11 @@ def sent_from_error(chat_id: int, exc: TelegramError) -> Sent:
         )
     if isinstance(exc, Forbidden):
         return Sent(False, error="blocked" if chat_id > 0 else "kicked", description=exc.message)
-    if isinstance(exc, RetryAfter | TimedOut):
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+        return Sent(False, error="retry", description=exc.message, retry_after=seconds)
+    if isinstance(exc, TimedOut):
         return Sent(False, error="retry", description=exc.message)
     if isinstance(exc, BadRequest):
         return Sent(False, error="failed", description=exc.message)

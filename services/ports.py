@@ -53,6 +53,8 @@ class Sent:
     error: SendError | None = None
     description: str = ""
     migrate_to_chat_id: int | None = None
+    # A flood limit's wait (429 retry_after), in seconds: no retry may come sooner.
+    retry_after: float | None = None
 
 
 class Texts(Protocol):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -249,8 +249,11 @@ class Broadcaster:
                 values |= {"sent_at": now}
             result = "sent"
         elif sent.error == "retry" and attempts < self._settings.max_attempts:
+            wait = self._settings.backoff(attempts)
+            if sent.retry_after is not None:  # sooner only draws another 429
+                wait = max(wait, timedelta(seconds=sent.retry_after))
             values = {
-                "retry_at": now + self._settings.backoff(attempts),
+                "retry_at": now + wait,
                 "last_error": _reason("retry", sent.description),
             }
             result = "retry"
