@@ -15,6 +15,7 @@ from services.districts import DistrictService
 from services.exports import ExportService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
+from services.health import DatabaseWatch
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
@@ -57,6 +58,11 @@ class Services:
     def deps(self) -> Deps:
         """What each service is built from."""
         return Deps(self.uow, self.clock, self.notifier)
+
+    @cached_property
+    def database(self) -> DatabaseWatch:
+        """Outages of the database: logged once, coordinators told of a long one."""
+        return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
 
     @cached_property
     def districts(self) -> DistrictService:

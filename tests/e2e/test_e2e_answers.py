@@ -9,10 +9,12 @@ chat, the chief's alerts) and what the database holds are asserted.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ from sandbox.people import Person, wait_answer
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
 from services.container import Services
+from storage.engine import create_engine, make_sessionmaker
 from storage.models import Answer, AnswerChange, Delivery, District, Escalation, FollowUp
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import build_network, services_of, texts
@@ -415,3 +418,40 @@ async def test_an_answer_from_someone_who_blocked_the_bot_still_counts(world: Wo
     assert (await world.fatima.press(message, text="Onrust")).text == (
         f"Gewijzigd naar Onrust — wijzigen kan tot {UNTIL}"
     )
+
+
+async def test_while_the_database_is_down_a_press_is_refused_plainly_and_told_once(
+    world: World,
+    clock: FakeClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    checkin_id = await world.start_checkin(("Overvecht",))
+    message = await world.group_message(checkin_id, world.overvecht)
+    uow = world.services.uow
+    working = uow.sessionmaker
+    # A database that cannot be opened: every unit of work now fails as on an outage.
+    down = create_engine(f"sqlite+aiosqlite:///{tmp_path}/gone/bondgenoten.db")
+    uow.sessionmaker = make_sessionmaker(down)
+    refused = (
+        "De database is even niet bereikbaar. Er is niets opgeslagen; probeer het over een "
+        "minuut opnieuw."
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            assert (await world.fatima.press(message, text="Onrust")).text == refused
+            clock.advance(timedelta(minutes=4))
+            assert (await world.mehmet.press(message, text="Rustig")).text == refused
+            assert (await world.fatima.press(message, text="Acuut")).text == refused
+    finally:
+        uow.sessionmaker = working
+        await down.dispose()
+
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(":")[0] for r in logged] == ["database unreachable"]
+    outage = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert len(outage) == 1 and outage[0].startswith("⚠️ De database van de bot is sinds")
+    assert await world.services.database.probe()
+    back = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert back[-1].startswith("✅ De database van de bot is weer bereikbaar")
+    assert await answers_of(world, checkin_id) == {}
