@@ -23,6 +23,7 @@ from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
+from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
 
@@ -63,6 +64,11 @@ class Services:
     def database(self) -> DatabaseWatch:
         """Outages of the database: logged once, coordinators told of a long one."""
         return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
+
+    @cached_property
+    def refusals(self) -> Refusals:
+        """Forged presses and refused commands, counted in the audit log."""
+        return Refusals(self.deps)
 
     @cached_property
     def districts(self) -> DistrictService:

@@ -29,7 +29,15 @@ from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
 from services.container import Services
 from storage.engine import create_engine, make_sessionmaker
-from storage.models import Answer, AnswerChange, Delivery, District, Escalation, FollowUp
+from storage.models import (
+    Answer,
+    AnswerChange,
+    AuditEntry,
+    Delivery,
+    District,
+    Escalation,
+    FollowUp,
+)
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import build_network, services_of, texts
 
@@ -322,6 +330,16 @@ async def test_forged_presses_are_answered_and_store_nothing(world: World) -> No
     assert await count(world, FollowUp) == 0
     assert await count(world, Escalation) == 0
     assert world.inbox(fatima)[-1].startswith("Welkom")  # no follow-up was offered
+    # The coordinators can see someone probing: one audit entry, not one per press.
+    async with world.services.uow() as uow:
+        refused = (
+            await uow.session.execute(
+                select(AuditEntry.actor_telegram_id, AuditEntry.subject).where(
+                    AuditEntry.action == "refused"
+                )
+            )
+        ).all()
+    assert refused == [(fatima.id, "press")]
 
 
 async def test_presses_by_people_outside_the_district_are_refused(world: World) -> None:
