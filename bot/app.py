@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.compose import build_services
 from bot.flood import FloodLimiter, urgently
+from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
@@ -85,6 +86,7 @@ def build_application(
     """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
+    protect_logs()
     engine_holder: dict[str, Any] = {}
 
     async def post_init(app: AnyApp) -> None:
