@@ -11,12 +11,14 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.compose import build_services
 from bot.flood import FloodLimiter, urgently
+from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
+from handlers.health.jobs import WATCH_INTERVAL, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
@@ -84,6 +86,7 @@ def build_application(
     """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
+    protect_logs()
     engine_holder: dict[str, Any] = {}
 
     async def post_init(app: AnyApp) -> None:
@@ -102,6 +105,9 @@ def build_application(
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
+        )
+        app.job_queue.run_repeating(
+            watch_database, interval=WATCH_INTERVAL, first=WATCH_INTERVAL, name="watch_database"
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.

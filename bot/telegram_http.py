@@ -84,7 +84,11 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as exc:
+            # No connection, so nothing was sent: trying again cannot post anything twice.
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
+            # The request went out and no answer came: Telegram may have done it.
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc

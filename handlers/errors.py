@@ -17,11 +17,16 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log an unhandled error and apologise to the person whose update caused it."""
     error = context.error
-    log.error("error while handling an update", exc_info=error)
+    services = context.bot_data.services
+    unavailable = isinstance(error, OperationalError | DBAPIError | ConnectionError | OSError)
+    if unavailable and services is not None and error is not None:
+        # Once per outage (the watch logs it), not once per update or job while it lasts.
+        await services.database.failed(error)
+    else:
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
-    language = context.bot_data.services.language if context.bot_data.services else None
-    unavailable = isinstance(error, OperationalError | DBAPIError | ConnectionError | OSError)
+    language = services.language if services else None
     text = t("error.database_unavailable" if unavailable else "error.generic", language)
     try:
         if update.callback_query is not None:

@@ -15,6 +15,7 @@ from services.districts import DistrictService
 from services.exports import ExportService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
+from services.health import DatabaseWatch
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
@@ -22,6 +23,7 @@ from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
+from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
 
@@ -57,6 +59,16 @@ class Services:
     def deps(self) -> Deps:
         """What each service is built from."""
         return Deps(self.uow, self.clock, self.notifier)
+
+    @cached_property
+    def database(self) -> DatabaseWatch:
+        """Outages of the database: logged once, coordinators told of a long one."""
+        return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
+
+    @cached_property
+    def refusals(self) -> Refusals:
+        """Forged presses and refused commands, counted in the audit log."""
+        return Refusals(self.deps)
 
     @cached_property
     def districts(self) -> DistrictService:

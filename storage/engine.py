@@ -22,6 +22,8 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, with SQLite tuned for a bot that writes while it reads."""
+    # A statement's parameters are people's names and texts: never in a log or an error.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = _create_async_engine(url, **kwargs)
         _tune_sqlite(engine)

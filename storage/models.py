@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -267,6 +268,9 @@ class Delivery(Base):
     # The district's number of key figures when the check-in closed: the frozen N of n-of-N,
     # so later comparisons do not shift when people join or leave.
     key_figures_at_close: Mapped[int | None] = mapped_column(Integer)
+    # A send timed out, or a crashed sender's claim was taken over: Telegram may have posted
+    # a copy the bot never heard of. A press on it is accepted and the copy adopted.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MemberDelivery(Base):
@@ -287,6 +291,7 @@ class MemberDelivery(Base):
     reminded_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]  # in flight, as on Delivery
     retry_at: Mapped[datetime | None]
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Answer(Base):
@@ -364,3 +369,22 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(255), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- sends with an unknown outcome (issue 13) ---
+
+
+class DeliveryCopy(Base):
+    """Another copy of a group's check-in message, found when someone pressed it.
+
+    After a send whose outcome was unknown, Telegram may have posted the message although the
+    bot never learned its id; the resend posts another. The copy is edited and closed along.
+    """
+
+    __tablename__ = "delivery_copies"
+    __table_args__ = (UniqueConstraint("delivery_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    adopted_at: Mapped[datetime]

@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 
 from handlers.checkins.jobs import unschedule_close
 from handlers.checkins.wizard_keyboards import ClosePick, close_keyboard
-from handlers.common import actor_of, arguments, in_own_chat, reply, reply_lines
+from handlers.common import actor_of, arguments, in_own_chat, note_refused, reply, reply_lines
 from handlers.context import BotContext
 from handlers.i18n import t
 from handlers.render import local_time
@@ -97,6 +97,7 @@ async def close_pick(update: Update, context: BotContext) -> None:
         # A forged or foreign id: say so briefly, leave the list as it is.
         text = close_text(outcome, parsed.checkin, services.tz, lang)
         await query.answer(text[:200], show_alert=True)
+        await note_refused(update, context, "/sluit")
         return
     if isinstance(outcome, CheckInClosed):
         unschedule_close(context.job_queue, parsed.checkin)
@@ -148,6 +149,7 @@ async def peilingen(update: Update, context: BotContext) -> None:
     lines = await services.checkins.listing.list_checkins(actor)
     if isinstance(lines, Denied):
         await reply(message, t("peilingen.denied", lang))
+        await note_refused(update, context, "/peilingen")
     elif not lines:
         await reply(message, t("peilingen.none", lang))
     else:

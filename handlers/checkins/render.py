@@ -97,6 +97,11 @@ def render_report(report: DeliveryReport, tz: ZoneInfo, language: str | None = N
         lines.extend(_undelivered_line(u, language) for u in report.undelivered)
     if report.pending:
         lines.append(t("checkin.report.pending", language, districts=", ".join(report.pending)))
+    if report.uncertain:
+        districts = ", ".join(report.uncertain)
+        lines.append(
+            tn("checkin.report.uncertain", len(report.uncertain), language, districts=districts)
+        )
     if report.private_sent or report.private_failed or report.private_pending:
         lines.append(
             t(

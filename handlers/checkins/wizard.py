@@ -34,7 +34,7 @@ from handlers.checkins.wizard_texts import (
     until_problem,
 )
 from handlers.checkins.wizard_time import parse_until
-from handlers.common import actor_of, in_own_chat, reply
+from handlers.common import actor_of, in_own_chat, note_refused, reply
 from handlers.context import BotContext
 from handlers.districts.commands import command_rest
 from handlers.i18n import t
@@ -52,6 +52,7 @@ async def peiling(update: Update, context: BotContext) -> None:
     choices = await context.services.checkins.start.district_choices(actor)
     if isinstance(choices, Denied):
         await reply(message, t("peiling.not_allowed", lang))
+        await note_refused(update, context, "/peiling")
         return
     if not choices:
         await reply(message, t("peiling.no_districts", lang))

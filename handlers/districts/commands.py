@@ -7,8 +7,10 @@ import unicodedata
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
+from handlers.common import note_refused
 from handlers.context import BotContext
 from handlers.districts.texts import DistrictOutcome, district_reply, overview_messages
+from services.outcomes import Denied
 
 # `/wijk <naam>` creates; these first words choose another action instead.
 RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"
@@ -74,6 +76,8 @@ async def wijk(update: Update, context: BotContext) -> None:
     else:
         outcome = await services.districts.create_district(actor, name)
     await _reply(message, district_reply(outcome, services.language))
+    if isinstance(outcome, Denied):
+        await note_refused(update, context, "/wijk")
 
 
 async def wijken(update: Update, context: BotContext) -> None:

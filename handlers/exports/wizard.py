@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from handlers import awaiting
-from handlers.common import actor_of, in_own_chat, reply
+from handlers.common import actor_of, in_own_chat, note_refused, reply
 from handlers.context import BotContext
 from handlers.exports.draft import (
     CANCEL,
@@ -53,6 +53,7 @@ async def export(update: Update, context: BotContext) -> None:
     choices = await context.services.insight.export_choices(actor)
     if isinstance(choices, Denied):
         await reply(message, t("export.not_allowed", lang))
+        await note_refused(update, context, "/export")
         return
     draft = new_draft(context, choices)
     sent = await message.reply_text(

@@ -16,7 +16,7 @@ from handlers.common import (
     local_date,
     parse_role,
     person_ref,
-    refusal,
+    refuse,
     reply,
     reply_lines,
     role_name,
@@ -76,7 +76,7 @@ async def roster(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.roster(actor, district)
     if not isinstance(outcome, Roster):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/leden")
         return
     await reply_lines(message, roster_lines(outcome, context.services.tz, lang))
 
@@ -93,7 +93,7 @@ async def remove(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.remove_member(actor, district, person_ref(who))
     if not isinstance(outcome, MemberRemoved):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/verwijderen")
         return
     text = t(
         "remove.done",
@@ -118,7 +118,7 @@ async def take_role(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.take_role(actor, person_ref(" ".join(who)), role)
     if not isinstance(outcome, RoleTaken):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/rolweg")
         return
     text = t(
         "rolweg.done",

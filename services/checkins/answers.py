@@ -43,8 +43,9 @@ class _Lookups:
     answer from memory (and read for themselves only what was not fetched).
     """
 
-    def __init__(self, s: AsyncSession) -> None:
+    def __init__(self, s: AsyncSession, now: datetime) -> None:
         self.s = s
+        self.now = now
         self._checkins: dict[int, tuple[CheckIn, Event] | None] = {}
         self._people: dict[int, Person | None] = {}
         self._key_figure_of: dict[int, int | None] = {}
@@ -138,7 +139,7 @@ class _Lookups:
         key = (press.checkin_id, press.district_id)
         if key not in self._groups:
             self._groups[key] = await deliveries.for_district(self.s, *key)
-        if self._on_group(press):
+        if self._on_group(press) or await self._adopted(press):
             return True
         if person is None:
             return False
@@ -149,10 +150,21 @@ class _Lookups:
         return (
             private is not None
             and private.district_id == press.district_id
-            and private.message_id == press.message_id
+            # A copy of an uncertain send is as good as the one the bot knows of.
+            and (private.message_id == press.message_id or private.uncertain)
             # A private question lives in the person's own chat, whose id is theirs.
             and press.chat_id == person.telegram_user_id
         )
+
+    async def _adopted(self, press: Press) -> bool:
+        """Accept a press on another copy of an uncertain group message, and adopt the copy."""
+        group = self._groups.get((press.checkin_id, press.district_id))
+        if group is None or not group.uncertain or group.telegram_chat_id != press.chat_id:
+            return False
+        await deliveries.adopt_copy(self.s, group.id, press.message_id, self.now)
+        # Edit again, copies and all: the copy shows an old tally until then.
+        group.shown_text_hash = None
+        return True
 
 
 class AnswerService:
@@ -186,7 +198,7 @@ class AnswerService:
         now = self._deps.clock.now()
         outbox = Outbox()
         async with self._deps.uow() as uow:
-            look = _Lookups(uow.session)
+            look = _Lookups(uow.session, now)
             await look.prefetch(presses)
             checked = [await self._check(look, press, now) for press in presses]
             stored = await _store(look.s, [c for c in checked if isinstance(c, _Valid)], now)

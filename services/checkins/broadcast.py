@@ -9,10 +9,12 @@ Every send is three steps, each its own transaction or call:
 
 A crash between 1 and 2 loses nothing: the claim stays, and `resume_after_restart` (or any
 pass once the claim is older than the lease) sends it — once, because resuming claims again
-with the same compare-and-set. The ONLY window for a double message is a crash after
-Telegram accepted the send and before step 3 committed: the database cannot know the message
-exists, so the resumed send posts it again. Nothing can close that window without Telegram
-offering idempotent sends; it is a few milliseconds wide.
+with the same compare-and-set. Telegram has no idempotent sends, so whenever the outcome of
+a send is unknown — it timed out (Telegram often posts it anyway), or its sender died
+between claim and settle (the whole request, up to the time-out) — the send is retried and
+the delivery marked uncertain: a press on a copy the bot never learned of is then accepted
+and that copy adopted, edited and closed like the other (answers.py, tally.py), and the
+chief's delivery report says where it may stand twice.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -248,15 +250,20 @@ class Broadcaster:
                 values |= {"shown_text_hash": shown.shown_hash(), "last_edited_at": now}
                 values |= {"sent_at": now}
             result = "sent"
-        elif sent.error == "retry" and attempts < self._settings.max_attempts:
+        elif sent.error in ("retry", "uncertain") and attempts < self._settings.max_attempts:
+            wait = self._settings.backoff(attempts)
+            if sent.retry_after is not None:  # sooner only draws another 429
+                wait = max(wait, timedelta(seconds=sent.retry_after))
             values = {
-                "retry_at": now + self._settings.backoff(attempts),
-                "last_error": _reason("retry", sent.description),
+                "retry_at": now + wait,
+                "last_error": _reason(sent.error, sent.description),
             }
             result = "retry"
         else:
             values = _fail(sent.error or "failed", sent.description)
             result = "failed"
+        if sent.error == "uncertain":
+            values["uncertain"] = True
         async with self._deps.uow() as uow:
             await _settle(uow.session, model, delivery_id, values | extra, now)
             await uow.commit()

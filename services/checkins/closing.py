@@ -126,8 +126,16 @@ class ClosingService:
             if d.status is DeliveryStatus.SENT and d.message_id and d.telegram_chat_id
         ]
         messages = await group_messages(s, self._settings.scale, shown)
+        copies = await deliveries.copies_of(s, [d.id for d, _, _, _ in shown if d.uncertain])
         return [
-            GroupEdit(d.id, d.telegram_chat_id, d.message_id, m, m.shown_hash())
+            GroupEdit(
+                d.id,
+                d.telegram_chat_id,
+                d.message_id,
+                m,
+                m.shown_hash(),
+                tuple(copies.get(d.id, ())),
+            )
             for (d, _, _, _), m in zip(shown, messages, strict=True)
             if d.telegram_chat_id is not None and d.message_id is not None
         ]

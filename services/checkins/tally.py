@@ -116,6 +116,8 @@ class TallyService:
             s = uow.session
             rows = await deliveries.shown_in_groups(s, now - self._settings.final_edit_window)
             messages = await group_messages(s, self._settings.scale, rows)
+            uncertain = [delivery.id for delivery, _, _, _ in rows if delivery.uncertain]
+            copies = await deliveries.copies_of(s, uncertain)
             due: list[GroupEdit] = []
             for (delivery, _, _, _), message in zip(rows, messages, strict=True):
                 shown_hash = message.shown_hash()
@@ -131,6 +133,7 @@ class TallyService:
                         delivery.message_id,
                         message,
                         shown_hash,
+                        tuple(copies.get(delivery.id, ())),
                     )
                 )
             return due
@@ -161,6 +164,9 @@ class TallyService:
                 )
                 # A hard failure ('message to edit not found') would fail forever: accept it.
                 settled = sent.ok or sent.error in ("failed", "kicked", "blocked")
+                for copy in edit.copies if sent.error != "kicked" else ():
+                    # A copy that was deleted meanwhile fails for good: nothing to retry.
+                    await self._deps.notifier.edit_checkin(edit.chat_id, copy, edit.message)
                 await self.mark_tally_shown(edit.delivery_id, edit.shown_hash if settled else None)
                 if sent.error == "kicked":
                     await self._groups.mark_group_unreachable(edit.chat_id, "kicked")

@@ -62,6 +62,8 @@ class GroupEdit:
     message_id: int
     message: CheckInMessage
     shown_hash: str
+    # Copies adopted after a send with an unknown outcome: edited along.
+    copies: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class DeliveryReport:
     private_sent: int = 0
     private_failed: int = 0
     private_pending: int = 0
+    # Districts where a send's outcome was unknown: the message may stand there twice.
+    uncertain: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

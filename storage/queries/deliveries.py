@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     CheckIn,
     CheckInStatus,
     Delivery,
+    DeliveryCopy,
     DeliveryStatus,
     District,
     Event,
     MemberDelivery,
     Person,
 )
+
+# The dialect's INSERT with ON CONFLICT, as answers are upserted.
+from storage.queries.answers import _insert as upsert_into
 
 AnyDelivery = type[Delivery] | type[MemberDelivery]
 
@@ -56,7 +61,8 @@ async def claim(
     """Take a pending send for this sender; of two racing senders only one gets True.
 
     The attempt count seen when it was found doubles as a version: whoever claimed it in
-    between has raised it, and this UPDATE then matches nothing.
+    between has raised it, and this UPDATE then matches nothing. Taking over a claim (its
+    sender died mid-send) makes the delivery uncertain: Telegram may have posted it.
     """
     result = await session.execute(
         update(model)
@@ -65,7 +71,12 @@ async def claim(
             model.status == DeliveryStatus.PENDING,
             model.attempts == attempts,
         )
-        .values(attempts=attempts + 1, claimed_at=now, updated_at=now)
+        .values(
+            attempts=attempts + 1,
+            claimed_at=now,
+            updated_at=now,
+            uncertain=or_(model.uncertain, model.claimed_at.is_not(None)),
+        )
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)
@@ -221,3 +232,29 @@ async def mark_shown(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def adopt_copy(
+    session: AsyncSession, delivery_id: int, message_id: int, now: datetime
+) -> None:
+    """Record another copy of a group's check-in message (once, however often pressed)."""
+    stmt = upsert_into(session, DeliveryCopy).values(
+        delivery_id=delivery_id, message_id=message_id, adopted_at=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["delivery_id", "message_id"])
+    )
+
+
+async def copies_of(session: AsyncSession, delivery_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The adopted copies' message ids of these deliveries, oldest first."""
+    found: dict[int, list[int]] = {}
+    if delivery_ids:
+        rows = await session.execute(
+            select(DeliveryCopy.delivery_id, DeliveryCopy.message_id)
+            .where(DeliveryCopy.delivery_id.in_(delivery_ids))
+            .order_by(DeliveryCopy.id)
+        )
+        for delivery_id, message_id in rows:
+            found.setdefault(int(delivery_id), []).append(int(message_id))
+    return found

@@ -8,10 +8,12 @@ chat, the chief's alerts) and what the database holds are asserted.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,7 +27,16 @@ from sandbox.people import Person, wait_answer
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
 from services.container import Services
-from storage.models import Answer, AnswerChange, Delivery, District, Escalation, FollowUp
+from storage.engine import create_engine, make_sessionmaker
+from storage.models import (
+    Answer,
+    AnswerChange,
+    AuditEntry,
+    Delivery,
+    District,
+    Escalation,
+    FollowUp,
+)
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import build_network, services_of, texts
 from tests.e2e.idle import idle
@@ -319,6 +330,16 @@ async def test_forged_presses_are_answered_and_store_nothing(world: World) -> No
     assert await count(world, FollowUp) == 0
     assert await count(world, Escalation) == 0
     assert world.inbox(fatima)[-1].startswith("Welkom")  # no follow-up was offered
+    # The coordinators can see someone probing: one audit entry, not one per press.
+    async with world.services.uow() as uow:
+        refused = (
+            await uow.session.execute(
+                select(AuditEntry.actor_telegram_id, AuditEntry.subject).where(
+                    AuditEntry.action == "refused"
+                )
+            )
+        ).all()
+    assert refused == [(fatima.id, "press")]
 
 
 async def test_presses_by_people_outside_the_district_are_refused(world: World) -> None:
@@ -415,3 +436,40 @@ async def test_an_answer_from_someone_who_blocked_the_bot_still_counts(world: Wo
     assert (await world.fatima.press(message, text="Onrust")).text == (
         f"Gewijzigd naar Onrust — wijzigen kan tot {UNTIL}"
     )
+
+
+async def test_while_the_database_is_down_a_press_is_refused_plainly_and_told_once(
+    world: World,
+    clock: FakeClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    checkin_id = await world.start_checkin(("Overvecht",))
+    message = await world.group_message(checkin_id, world.overvecht)
+    uow = world.services.uow
+    working = uow.sessionmaker
+    # A database that cannot be opened: every unit of work now fails as on an outage.
+    down = create_engine(f"sqlite+aiosqlite:///{tmp_path}/gone/bondgenoten.db")
+    uow.sessionmaker = make_sessionmaker(down)
+    refused = (
+        "De database is even niet bereikbaar. Er is niets opgeslagen; probeer het over een "
+        "minuut opnieuw."
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            assert (await world.fatima.press(message, text="Onrust")).text == refused
+            clock.advance(timedelta(minutes=4))
+            assert (await world.mehmet.press(message, text="Rustig")).text == refused
+            assert (await world.fatima.press(message, text="Acuut")).text == refused
+    finally:
+        uow.sessionmaker = working
+        await down.dispose()
+
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(":")[0] for r in logged] == ["database unreachable"]
+    outage = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert len(outage) == 1 and outage[0].startswith("⚠️ De database van de bot is sinds")
+    assert await world.services.database.probe()
+    back = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert back[-1].startswith("✅ De database van de bot is weer bereikbaar")
+    assert await answers_of(world, checkin_id) == {}

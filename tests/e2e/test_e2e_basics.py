@@ -30,12 +30,13 @@ async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAc
 
 
 async def test_commands_for_other_bots_and_edited_commands_get_nothing(
-    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
 ) -> None:
     # Privacy off, so the sandbox really delivers "/help@otherbot": the bot must ignore it.
     tg_bot.privacy_mode = False
     ali = sandbox.add_person("Ali")
-    group = await ali.create_group("Overvecht bondgenoten", bots=[tg_bot])
+    # A coordinator brings the bot (a stranger's group it would leave at once).
+    group = await coordinator.create_group("Overvecht bondgenoten", [ali], [tg_bot])
     await ali.send(group, "/help@otherbot")
     sent = await ali.send(group, "hallo")
     await ali.edit(sent, "/help")

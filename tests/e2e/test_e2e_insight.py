@@ -382,6 +382,12 @@ async def test_summary_chart_trend_overview_and_audit(
     await sandbox.wait_for(lambda: page.text == first, timeout=TIMEOUT)
     assert page.button_texts == ["Ouder »"]
     assert f"(id {coordinator.id})" in (first or "")
+    # Petra's and Fatima's refused /trend are there, so a coordinator can see probing.
+    refusals = [b for b in (first or "").split("\n\n") if "refused — /trend" in b]
+    assert [f"(id {p.id})" in b for p, b in zip((fatima, petra), refusals, strict=True)] == [
+        True,
+        True,
+    ]
     refused = await ask(sandbox, jan, tg_bot, "/audit")
     assert refused.text == "Het auditlog is alleen voor coördinatoren."
     # A forged paging press from a chief's own chat gets the same refusal.

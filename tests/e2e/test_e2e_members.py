@@ -141,10 +141,12 @@ async def test_roster_for_chief_and_coordinator_refused_to_others(
     assert roster.splitlines()[4].strip().startswith("privé bereikbaar")
     # Strangers who block or write are not stored.
     stranger = sandbox.add_person("Stan", language_code="nl")
-    await stranger.start(tg_bot)
+    started = await stranger.start(tg_bot)
+    await sandbox.next_message(started.chat, after=started, timeout=5)  # the welcome
     await stranger.block(tg_bot)
     await stranger.unblock(tg_bot)
-    await stranger.send(tg_bot, "hallo")
+    # Answered (so its reply cannot pass for the reply to the next command).
+    assert (await ask(sandbox, stranger, tg_bot, "hallo")).startswith("Ik heb je niets gevraagd")
 
     # The same refusal whether the district exists, is another's, or is made up.
     for who, district in (

@@ -454,6 +454,40 @@ async def test_a_group_migrated_during_the_broadcast_gets_it_once_at_its_new_id(
     assert (await chats_by_id(app))[old.id] == (ChatStatus.MIGRATED, new.id)
 
 
+async def test_a_send_that_timed_out_may_stand_twice_and_both_copies_count_and_close(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    net = await build_network(sandbox, tg_bot, coordinator, {"Kanaleneiland": 1, "Overvecht": 1})
+    group = net["Overvecht"].group
+    # Telegram takes the send but answers after the bot's 5 s read time-out: the bot cannot
+    # know it was posted, sends it again, and the group has two copies.
+    sandbox.inject_fault("sendMessage", hang=7.0, chat_id=group.id)
+    await coordinator_asks_all(sandbox, tg_bot, coordinator)
+    report = await next_in(sandbox, coordinator.chat_with(tg_bot), "📬 Verzendrapport")
+    assert (
+        "⚠️ In Overvecht antwoordde Telegram niet op tijd; de peiling staat daar mogelijk "
+        "twee keer." in (report.text or "")
+    )
+    await sandbox.wait_for(lambda: len(checkin_messages(sandbox, group, tg_bot)) == 2, 10)
+    known = (await deliveries_of(app, 1))["Overvecht"].message_id
+    [ghost] = [m for m in checkin_messages(sandbox, group, tg_bot) if m.message_id != known]
+
+    figure = net["Overvecht"].key_figures[0]
+    answer = await figure.press(ghost, text="Onrust")
+    assert (answer.text or "").startswith("Genoteerd: Onrust")
+
+    closed = await ask(
+        sandbox, coordinator, tg_bot, "/sluit 1", lambda m: "gesloten" in (m.text or "")
+    )
+    assert (closed.text or "").startswith("🔒 Peiling #1 is gesloten")
+    copies = checkin_messages(sandbox, group, tg_bot)
+    await sandbox.wait_for(lambda: all("Gesloten." in (m.text or "") for m in copies), 10)
+    # The copy nobody knew of counted and was closed like the other: the same final tally.
+    assert [
+        (m.text or "").endswith("1 van 1 bondgenoten heeft gereageerd.\nOnrust 1") for m in copies
+    ] == [True, True]
+
+
 async def test_sluit_closes_the_group_messages_and_sends_the_summary(
     app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
 ) -> None:

@@ -41,3 +41,17 @@ def test_missing_key_and_missing_placeholder_fail_loudly() -> None:
         t("does.not.exist")
     with pytest.raises(KeyError, match="placeholder"):
         t("start.welcome", "nl")
+
+
+def test_bidirectional_overrides_in_someones_text_cannot_turn_a_message_around() -> None:
+    from handlers.i18n import Safe, t
+
+    shown = t(
+        "checkin.summary.free_text",
+        "nl",
+        who=Safe("Bondgenoot 3"),
+        text="rustig\u202e gnillevel\u2066 en\u2069 \u202bklaar\u202c",
+    )
+
+    assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "rustig gnillevel en klaar" in shown

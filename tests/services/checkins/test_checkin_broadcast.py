@@ -72,6 +72,18 @@ async def test_retryable_errors_back_off_exponentially_then_succeed(
     assert (await net.deliveries(started.checkin_id))[OVERVECHT].attempts == 3
 
 
+async def test_a_flood_limits_wait_is_honoured_when_longer_than_the_backoff(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock
+) -> None:
+    notifier.answer(OV, Sent(False, error="retry", description="429", retry_after=17.0), retry())
+    started = await net.start()
+    before = clock.now()
+    await net.checkins.broadcast.broadcast(started.checkin_id)
+    # 17 s as Telegram asked (not the 2 s backoff), then the usual 4 s for the next error.
+    assert clock.now() - before == timedelta(seconds=17 + 4)
+    assert len(notifier.posted_to(OV)) == 1
+
+
 async def test_one_pass_tells_when_the_next_is_worth_running(
     net: Net, notifier: CheckInNotifier, clock: FakeClock
 ) -> None:
