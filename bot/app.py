@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.compose import build_services
 from bot.flood import FloodLimiter, urgently
+from bot.inbox import KeepingQueue, KeepingUpdatesRequest
 from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
@@ -18,7 +21,7 @@ from bot.telegram_http import AiohttpRequest
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
-from handlers.health.jobs import WATCH_INTERVAL, watch_database
+from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
 from handlers.registry import register
@@ -45,6 +48,9 @@ class BotApplication(AnyApp):
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates).
         await urgently(super().process_update(update))
+        services = self.bot_data.services
+        if isinstance(update, Update) and services is not None:
+            services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
 
     async def stop(self) -> None:
         """Stop, without first waiting for the follow-up panels still queued (bulk)."""
@@ -56,7 +62,12 @@ class BotApplication(AnyApp):
         await super().stop()
 
 
-def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:
+def throughput(
+    builder: AnyBuilder,
+    *,
+    flood_limits: bool = True,
+    updates_request: AiohttpRequest | None = None,
+) -> AnyBuilder:
     """How fast the bot takes in updates and sends; the benchmark's bare app uses it too."""
     builder = (
         # Presses of different people are handled together (so they can share a commit);
@@ -64,7 +75,7 @@ def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:
         builder.concurrent_updates(PerPersonOrder())
         # aiohttp, not PTB's default httpx: a tenth of the cost per request (telegram_http).
         .request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest())
+        .get_updates_request(updates_request or AiohttpRequest())
     )
     # Sliding windows like Telegram's own; AIORateLimiter's buckets overflow them (flood).
     return builder.rate_limiter(FloodLimiter(max_retries=3)) if flood_limits else builder
@@ -88,6 +99,7 @@ def build_application(
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
     protect_logs()
     engine_holder: dict[str, Any] = {}
+    updates_request, queue = KeepingUpdatesRequest(), KeepingQueue()
 
     async def post_init(app: AnyApp) -> None:
         engine = create_engine(settings.database_url)
@@ -101,8 +113,18 @@ def build_application(
             stop_aware_sleep(app),
         )
         bot_data.services = services
+        # From now on an update is kept before Telegram may forget it; those kept by a process
+        # that died before handling them are handled first.
+        updates_request.keep = services.inbox.keep
+        if settings.mode == "webhook":
+            queue.keep = services.inbox.keep
+        for payload in await services.inbox.unfinished():
+            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
         await services.people.sync_coordinators(settings.coordinators)
         assert app.job_queue is not None
+        app.job_queue.run_repeating(
+            forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
+        )
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
         )
@@ -122,6 +144,10 @@ def build_application(
         log.info("bot @%s ready on %s", app.bot.username, _safe_db(settings.database_url))
 
     async def post_shutdown(app: AnyApp) -> None:
+        services = app.bot_data.services
+        if services is not None:
+            with contextlib.suppress(Exception):  # what stays is handled again: harmless
+                await services.inbox.forget_handled()
         app.bot_data.services = None
         engine = engine_holder.pop("engine", None)
         if engine is not None:
@@ -134,10 +160,13 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(CONTEXT_TYPES)
+        .update_queue(queue)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    app = throughput(builder, flood_limits=settings.telegram_flood_limits).build()
+    app = throughput(
+        builder, flood_limits=settings.telegram_flood_limits, updates_request=updates_request
+    ).build()
     register(app)
     return app
 

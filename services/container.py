@@ -16,6 +16,7 @@ from services.exports import ExportService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
 from services.health import DatabaseWatch
+from services.inbox import Inbox
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
@@ -64,6 +65,11 @@ class Services:
     def database(self) -> DatabaseWatch:
         """Outages of the database: logged once, coordinators told of a long one."""
         return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        """Updates kept from receipt until handled, replayed after a crash."""
+        return Inbox(self.deps)
 
     @cached_property
     def refusals(self) -> Refusals:

@@ -388,3 +388,21 @@ class DeliveryCopy(Base):
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
     message_id: Mapped[int] = mapped_column(BigInteger)
     adopted_at: Mapped[datetime]
+
+
+# --- the inbox: updates kept until handled (issue 13) ---
+
+
+class InboxUpdate(Base):
+    """An update Telegram handed over, kept until it is handled: replayed after a crash.
+
+    Telegram forgets an update once the bot asks for the next ones (polling) or answers the
+    webhook; the bot does both before its handlers have committed. Written first, an update
+    cannot be lost in between.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
+    received_at: Mapped[datetime]
