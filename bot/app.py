@@ -48,7 +48,7 @@ class BotApplication(AnyApp):
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates).
         await urgently(super().process_update(update))
-        services = self.bot_data.services
+        services = getattr(self.bot_data, "services", None)  # None before post_init
         if isinstance(update, Update) and services is not None:
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
 
