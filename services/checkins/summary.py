@@ -85,7 +85,8 @@ class SummaryService:
         names = {a.person_id: pseudonym(i) for i, a in enumerate(given)}
         follow = {f.person_id: f for f in await answers.follow_ups(s, checkin_id)}
         reached = [(d, district) for d, district in rows if d.status is DeliveryStatus.SENT]
-        current = await checkins.key_figure_counts(s, [district.id for _, district in reached])
+        now = self._deps.clock.now()
+        current = await checkins.key_figure_counts(s, [d.id for _, d in reached], now)
         districts = []
         for delivery, district in reached:
             mine = [a for a in given if a.district_id == district.id]

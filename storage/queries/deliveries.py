@@ -49,6 +49,10 @@ async def due(
     query = select(model.id, model.attempts, model.checkin_id).where(
         model.status == DeliveryStatus.PENDING, free | stale
     )
+    if model is MemberDelivery:  # private copies held by quiet hours wait for their end
+        query = query.where(
+            MemberDelivery.held_until.is_(None) | (MemberDelivery.held_until <= now)
+        )
     if checkin_id is not None:
         query = query.where(model.checkin_id == checkin_id)
     rows = await session.execute(query.order_by(model.id))
