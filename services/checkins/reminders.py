@@ -166,6 +166,9 @@ class ReminderService:
                     message_id=sent.message_id,
                     sent_at=self._deps.clock.now(),
                 )
+                await reminders.mark_reminded(
+                    uow.session, checkin_id, person_id, self._deps.clock.now()
+                )
             else:
                 reason = sent.error or "failed"
                 await reminders.settle(

@@ -14,6 +14,7 @@ from storage.models import (
     Answer,
     Delivery,
     DeliveryStatus,
+    MemberDelivery,
     Membership,
     Person,
     Reminder,
@@ -114,6 +115,18 @@ async def claim(
         .returning(Reminder.id)
     )
     return await session.scalar(stmt)
+
+
+async def mark_reminded(
+    session: AsyncSession, checkin_id: int, person_id: int, at: datetime
+) -> None:
+    """Note the reminder on the person's private copy of the check-in, if they have one."""
+    await session.execute(
+        update(MemberDelivery)
+        .where(MemberDelivery.checkin_id == checkin_id, MemberDelivery.person_id == person_id)
+        .values(reminded_at=at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def settle(session: AsyncSession, reminder_id: int, **values: Any) -> None:

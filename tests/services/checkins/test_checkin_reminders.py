@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 from checkin_fakes import CheckInNotifier, Crash
-from checkin_world import CHRIS, Net
+from checkin_world import CHRIS, OVERVECHT, Net, set_district
 from fakes import FakeClock
 from sqlalchemy import select
 from world import World
 
 from services.access import Actor
 from services.checkins import CheckIns
-from storage.models import DeliveryStatus, Reminder
+from storage.models import DeliveryStatus, MemberDelivery, Person, Reminder
 
 REMINDED = [3002, 3004, 3101, 3102, 3103]  # not Fatima (answered), not Els (away), no Zuilen
 
@@ -90,3 +90,23 @@ async def test_a_crash_around_a_send_never_sends_that_reminder_again(
     rows = {r.person_id: r for r in await world.rows(select(Reminder))}
     unsettled = [r for r in rows.values() if r.status is DeliveryStatus.PENDING]
     assert len(unsettled) == 1 and unsettled[0].message_id is None
+
+
+async def test_private_copies_skip_the_away_without_counting_them_failed_and_note_reminders(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock, world: World
+) -> None:
+    await set_district(world, OVERVECHT, ask_privately=True)
+    await world.services.away.set_away(Actor(3003, "Els"), None)
+    await net.sent(districts=[OVERVECHT])
+    [(_, report)] = notifier.reports
+    assert (report.private_sent, report.private_failed, report.private_pending) == (3, 0, 0)
+    assert sorted(chat for chat, _, m in notifier.posts if m.private) == [3001, 3002, 3004]
+    await net.press(3001, 1, 2)
+    clock.advance(hours=3)
+    await net.checkins.reminders.send_due()
+    assert reminded(notifier) == [3002, 3004]
+    rows = {d.person_id: d for d in await world.rows(select(MemberDelivery))}
+    people = {p.telegram_user_id: p.id for p in await world.rows(select(Person))}
+    assert rows[people[3002]].reminded_at == clock.now()
+    assert rows[people[3001]].reminded_at is None
+    assert rows[people[3003]].status is DeliveryStatus.SKIPPED
