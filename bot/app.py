@@ -91,8 +91,8 @@ def build_application(
     """Build the Application; the database and services come to life in post_init.
 
     sweep_interval: seconds between looks at time-driven work the database holds (groups
-    left unlinked past their grace period); tally_interval: seconds between looks for group
-    messages whose tally changed (each message is still edited at most once per
+    left unlinked past their grace period, reminders due); tally_interval: seconds between
+    looks for group messages whose tally changed (each message is still edited at most once per
     settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
     """
     if settings.token is None:
@@ -133,7 +133,7 @@ def build_application(
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
-        await recover(app, services, tally_interval)
+        await recover(app, services, tally_interval, sweep_interval)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),

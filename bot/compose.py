@@ -14,6 +14,7 @@ from bot.settings import Settings
 from handlers.i18n import t
 from services.checkins import CheckInSettings
 from services.checkins.broadcast import Sleep
+from services.checkins.quiet import QuietHours
 from services.container import Services
 from services.ports import Clock, Notifier
 from storage.uow import UnitOfWorkFactory
@@ -31,8 +32,16 @@ OFFLINE = cast(Notifier, _NoMessages())
 
 def checkin_settings(settings: Settings) -> CheckInSettings:
     """The check-in loop's knobs that the config file sets; the rest keep their defaults."""
+    given = settings.checkins
     return CheckInSettings(
-        tally_interval=timedelta(seconds=settings.checkins.tally_edit_interval_seconds)
+        tally_interval=timedelta(seconds=given.tally_edit_interval_seconds),
+        default_duration=timedelta(hours=given.default_duration_hours),
+        quiet_hours=QuietHours(given.quiet_hours_start, given.quiet_hours_end, settings.tz),
+        reminders_per_person=given.reminders_per_person,
+        reminder_fractions=tuple(given.reminder_at_fractions),
+        reminder_before_deadline=tuple(
+            timedelta(hours=h) for h in given.reminder_hours_before_deadline
+        ),
     )
 
 

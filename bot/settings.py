@@ -178,6 +178,13 @@ class CheckinSettings(_Section):
     quiet_hours_start: ClockTime = time(22, 0)
     quiet_hours_end: ClockTime = time(8, 0)
     tally_edit_interval_seconds: Whole = Field(default=5, ge=1)
+    reminders_per_person: Whole = Field(default=1, ge=0, le=5)
+    reminder_at_fractions: list[Annotated[float, Field(gt=0, lt=1)]] = Field(
+        default_factory=lambda: [0.5], max_length=5
+    )
+    reminder_hours_before_deadline: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=list, max_length=5
+    )
 
 
 class LoggingSettings(_Section):

@@ -36,7 +36,7 @@ from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
 from handlers.insight import audit as insight_audit
 from handlers.insight import commands as insight
 from handlers.insight.audit import AuditMove
-from handlers.people import intake, invitations, leaving, members
+from handlers.people import away, intake, invitations, leaving, members
 from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
 from handlers.start import help_command, start
@@ -61,6 +61,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("verwijderen", members.remove, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("rolweg", members.take_role, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("stoppen", leaving.ask, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("afwezig", away.afwezig, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("terug", away.terug, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(leaving.confirm, pattern=LeavePick.pattern()),
         CallbackQueryHandler(leaving.cancel, pattern=LeaveCancel.pattern()),
         members.PrivateStatusHandler(),

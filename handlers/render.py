@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers.i18n import t
+from handlers.i18n import t, tn
 from services.ports import Notice
 
 
@@ -31,4 +31,6 @@ def render(notice: Notice, tz: ZoneInfo, language: str | None = None) -> str:
             values[name] = ", ".join(str(v) for v in value)
         else:
             values[name] = value
+    if notice.count is not None:
+        return tn(notice.key, notice.count, language, **values)
     return t(notice.key, language, **values)

@@ -9,6 +9,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from services.access import Actor
+from services.away import AwayService
 from services.checkins import CheckIns, CheckInSettings
 from services.checkins.broadcast import Sleep
 from services.districts import DistrictService
@@ -105,6 +106,11 @@ class Services:
     def members(self) -> MemberService:
         """Rosters, removals, roles taken, leaving."""
         return MemberService(self.deps)
+
+    @cached_property
+    def away(self) -> AwayService:
+        """Key figures away for a while (/afwezig, /terug)."""
+        return AwayService(self.deps)
 
     @cached_property
     def people(self) -> PeopleService:

@@ -36,6 +36,8 @@ class Notice:
 
     key: str
     params: Mapping[str, object] = field(default_factory=dict)
+    # For a text with plural forms: the number that chooses the form (also its `{n}`).
+    count: int | None = None
 
 
 SendError = Literal["blocked", "kicked", "migrated", "retry", "uncertain", "failed"]

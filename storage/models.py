@@ -115,6 +115,8 @@ class District(Base):
     show_tally: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
+    # One nudge without names in the group when reminders go out (issue 12).
+    group_nudge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     chat: Mapped[Chat | None] = relationship(back_populates="district", uselist=False)
 
@@ -234,6 +236,8 @@ class CheckIn(Base):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     summary_sent_at: Mapped[datetime | None]
+    # Urgent: its private copies go out even inside quiet hours (issue 12).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
 
@@ -271,6 +275,10 @@ class Delivery(Base):
     # A send timed out, or a crashed sender's claim was taken over: Telegram may have posted
     # a copy the bot never heard of. A press on it is accepted and the copy adopted.
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The group nudge of the reminders, claimed before it is sent: at most one (issue 12).
+    nudged_at: Mapped[datetime | None]
+    # Key figures away (/afwezig) when it closed, frozen like key_figures_at_close.
+    away_at_close: Mapped[int | None] = mapped_column(Integer)
 
 
 class MemberDelivery(Base):
@@ -292,6 +300,9 @@ class MemberDelivery(Base):
     claimed_at: Mapped[datetime | None]  # in flight, as on Delivery
     retry_at: Mapped[datetime | None]
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Not before this time: held by quiet hours (issue 12). Unlike retry_at no broadcast
+    # waits for it; the periodic sweep sends it when the quiet hours end.
+    held_until: Mapped[datetime | None]
 
 
 class Answer(Base):
@@ -406,3 +417,45 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
     received_at: Mapped[datetime]
+
+
+# --- reminders and away (issue 12) ---
+
+
+class Reminder(Base):
+    """One private reminder of a check-in to one key figure: claimed (inserted) before it goes.
+
+    Unique per round, so two senders, a repeated job or a restart cannot send a round twice;
+    a crash between the claim and the send loses that reminder rather than doubling it.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "person_id", "round"),
+        Index("ix_reminders_checkin_id", "checkin_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    # The private message carrying the answer buttons: a press on it is checked against this.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class Absence(Base):
+    """A key figure who said they are away: no reminders, no private copies, not counted."""
+
+    __tablename__ = "absences"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime]
+    # Away ends by itself at this moment (start of the given day, local time); None: until /terug.
+    until: Mapped[datetime | None]

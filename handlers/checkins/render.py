@@ -33,7 +33,8 @@ def render_checkin(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and answer buttons of a check-in message in a group or a private chat."""
     tally = message.tally
-    lines = [
+    lines = [t("reminder.head", language), ""] if message.reminder else []
+    lines += [
         t("checkin.message.head", language, event=message.event),
         t("checkin.message.question", language, district=message.district),
         "",
@@ -48,9 +49,20 @@ def render_checkin(
         )
     else:
         lines.append(t("checkin.message.closed", language))
-    lines.append(
-        tn("checkin.message.responded", tally.responded, language, total=tally.key_figures)
-    )
+    if tally.away:
+        lines.append(
+            tn(
+                "checkin.message.responded_away",
+                tally.responded,
+                language,
+                total=tally.key_figures,
+                away=tally.away,
+            )
+        )
+    else:
+        lines.append(
+            tn("checkin.message.responded", tally.responded, language, total=tally.key_figures)
+        )
     if tally.shown and any(c.count for c in tally.counts):
         lines.append(counts_line(tally.counts, language))
     elif not tally.shown and message.open:

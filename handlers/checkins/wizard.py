@@ -60,7 +60,8 @@ async def peiling(update: Update, context: BotContext) -> None:
     if all(c.refusal is not None for c in choices):
         await reply(message, nothing_to_send(refused_choices(choices), lang))
         return
-    draft = new_draft(context, choices)
+    settings = context.services.checkin_settings
+    draft = new_draft(context, choices, min(settings.default_duration, settings.max_duration))
     note = None
     if event := command_rest(message.text):
         note = _take_event(context, draft, event)
@@ -191,6 +192,7 @@ async def _send(update: Update, context: BotContext, actor: Actor, draft: Draft)
         draft.targets(),
         draft.duration_from(services.clock.now()),
         draft.show_tally,
+        urgent=draft.urgent,
     )
     await query.answer()
     if not isinstance(started, CheckInStarted):

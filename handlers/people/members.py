@@ -31,7 +31,9 @@ from services.members import MemberRemoved, RoleTaken, Roster, RosterEntry
 log = logging.getLogger(__name__)
 
 # The people commands that only work in the private chat, answered in groups by private_only.
-PRIVATE_COMMANDS = "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen".split()
+PRIVATE_COMMANDS = (
+    "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen afwezig terug".split()
+)
 
 
 def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
@@ -42,7 +44,7 @@ def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
         else t("roster.no_answer", language)
     )
     reachable = "roster.reachable" if entry.privately_reachable else "roster.unreachable"
-    return t(
+    line = t(
         "roster.line",
         language,
         name=entry.name,
@@ -52,6 +54,12 @@ def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
         reachable=t(reachable, language),
         last_answer=last,
     )
+    if entry.away and entry.away_until is not None:
+        until = local_date(entry.away_until, tz, language)
+        line += "\n" + t("roster.away_until", language, date=until)
+    elif entry.away:
+        line += "\n" + t("roster.away", language)
+    return line
 
 
 def roster_lines(roster: Roster, tz: ZoneInfo, language: str | None) -> list[str]:

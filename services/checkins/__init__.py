@@ -12,6 +12,7 @@ from services.checkins.followups import FollowUpService
 from services.checkins.listing import CheckInListing
 from services.checkins.outcomes import ALL, AllDistricts
 from services.checkins.presses import PressBatch
+from services.checkins.reminders import ReminderService
 from services.checkins.report import DeliveryReports
 from services.checkins.scale import DEFAULT_SCALE, CheckInSettings, Level, Scale
 from services.checkins.start import CheckInStarter
@@ -47,6 +48,7 @@ class CheckIns:
     closing: ClosingService
     summaries: SummaryService
     listing: CheckInListing
+    reminders: ReminderService
 
     @classmethod
     def build(
@@ -74,4 +76,5 @@ class CheckIns:
             closing=ClosingService(deps, settings, tallies, summaries),
             summaries=summaries,
             listing=CheckInListing(deps, settings),
+            reminders=ReminderService(deps, settings, people),
         )

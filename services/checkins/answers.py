@@ -33,7 +33,7 @@ from storage.models import (
     Person,
     Role,
 )
-from storage.queries import answers, checkins, deliveries, people
+from storage.queries import answers, checkins, deliveries, people, reminders
 
 
 class _Lookups:
@@ -147,14 +147,21 @@ class _Lookups:
         if key not in self._privates:
             self._privates[key] = await deliveries.for_member(self.s, *key)
         private = self._privates[key]
-        return (
+        # A private question lives in the person's own chat, whose id is theirs.
+        if press.chat_id != person.telegram_user_id:
+            return False
+        if (
             private is not None
             and private.district_id == press.district_id
             # A copy of an uncertain send is as good as the one the bot knows of.
             and (private.message_id == press.message_id or private.uncertain)
-            # A private question lives in the person's own chat, whose id is theirs.
-            and press.chat_id == person.telegram_user_id
-        )
+        ):
+            return True
+        # A private reminder carries the same buttons (read only here: rare beside the rest).
+        # One still in flight has no stored message id yet: its press in the person's own
+        # chat counts (the person, district and check-in are checked all the same).
+        sent, in_flight = await reminders.message_ids(self.s, press.checkin_id, person.id)
+        return press.message_id in sent or in_flight
 
     async def _adopted(self, press: Press) -> bool:
         """Accept a press on another copy of an uncertain group message, and adopt the copy."""

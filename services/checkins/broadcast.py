@@ -36,7 +36,7 @@ from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Sent
 from storage.models import CheckIn, CheckInStatus, Delivery, DeliveryStatus, MemberDelivery
-from storage.queries import answers, checkins, deliveries
+from storage.queries import answers, checkins, deliveries, reminders
 
 SKIPPED = DeliveryStatus.SKIPPED
 # How often a broadcast looks again whether another pass has settled the sends it holds.
@@ -180,7 +180,7 @@ class Broadcaster:
                 await _settle(s, Delivery, delivery_id, skip, now)
                 await uow.commit()
                 return "skipped"
-            [message] = await group_messages(s, self._settings.scale, [row])
+            [message] = await group_messages(s, self._settings.scale, [row], now)
             await uow.commit()  # the claim is durable before anything leaves the building
         sent = await self._deps.notifier.send_checkin(chat_id, message)
         if sent.error == "migrated" and sent.migrate_to_chat_id is not None:
@@ -204,13 +204,14 @@ class Broadcaster:
             row = await deliveries.member_send(s, delivery_id)
             assert row is not None
             _, checkin, event, district, person = row
-            if not _open(checkin, now) or not person.privately_reachable:
-                reason = "blocked" if _open(checkin, now) else "closed"
+            away = bool(await reminders.away_among(s, [person.id], now))
+            if not _open(checkin, now) or not person.privately_reachable or away:
+                reason = "closed" if not _open(checkin, now) else "away" if away else "blocked"
                 await _settle(s, MemberDelivery, delivery_id, _fail(reason, "", SKIPPED), now)
                 await uow.commit()
                 return "skipped"
             counted = await answers.counts(s, [checkin.id])
-            members = await checkins.key_figure_counts(s, [district.id])
+            members = await checkins.key_figure_counts(s, [district.id], now)
             message = checkin_message(
                 self._settings.scale,
                 checkin,

@@ -42,7 +42,7 @@ class CheckInListing:
                     if d.status is DeliveryStatus.SENT
                     and (visible is None or district.id in visible)
                 ]
-                current = await checkins.key_figure_counts(s, [x.id for _, x in rows])
+                current = await checkins.key_figure_counts(s, [x.id for _, x in rows], now)
                 responded = key_figures = 0
                 for delivery, district in rows:
                     n = sum(counted.get((checkin.id, district.id), {}).values())

@@ -29,6 +29,7 @@ class TallyView:
     key_figures: int  # N: the district's key figures (frozen at closing)
     shown: bool  # False: only "n of N", the levels stay hidden until closing
     counts: tuple[Count, ...] = ()  # per level in scale order; empty while hidden
+    away: int = 0  # key figures away (/afwezig), left out of N
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,15 @@ class CheckInMessage:
     tally: TallyView
     choices: tuple[Level, ...]  # the answer buttons, in order; empty once closed
     private: bool = False
+    reminder: bool = False  # a private reminder of a check-in not answered yet
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
         counts = ",".join(f"{c.key}={c.count}" for c in self.tally.counts)
         tally = self.tally
         text = f"{self.open}|{tally.responded}/{tally.key_figures}|{tally.shown}|{counts}"
+        if tally.away:  # only then: hashes of messages shown before issue 12 stay the same
+            text += f"|away={tally.away}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -49,6 +49,10 @@ async def due(
     query = select(model.id, model.attempts, model.checkin_id).where(
         model.status == DeliveryStatus.PENDING, free | stale
     )
+    if model is MemberDelivery:  # private copies held by quiet hours wait for their end
+        query = query.where(
+            MemberDelivery.held_until.is_(None) | (MemberDelivery.held_until <= now)
+        )
     if checkin_id is not None:
         query = query.where(model.checkin_id == checkin_id)
     rows = await session.execute(query.order_by(model.id))
@@ -190,10 +194,16 @@ async def for_member(
 
 
 async def member_statuses(session: AsyncSession, checkin_id: int) -> dict[DeliveryStatus, int]:
-    """How many private deliveries of a check-in are in each status."""
+    """How many private deliveries of a check-in are in each status.
+
+    Those skipped because the person said they are away are no failure and not counted.
+    """
     rows = await session.execute(
         select(MemberDelivery.status, func.count(MemberDelivery.id))
-        .where(MemberDelivery.checkin_id == checkin_id)
+        .where(
+            MemberDelivery.checkin_id == checkin_id,
+            func.coalesce(MemberDelivery.last_error, "") != "away",
+        )
         .group_by(MemberDelivery.status)
     )
     return {status: int(n) for status, n in rows}

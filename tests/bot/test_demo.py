@@ -27,6 +27,12 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     assert by_name["Overvecht"]["median"] == 3.0
     assert by_name["Zuilen"]["median"] == 1.0
     assert by_name["Kanaleneiland"]["responded"] == by_name["Kanaleneiland"]["key_figures"] == 8
+    # One key figure answered only after the reminder, and only they were reminded.
+    assert result["reminders_sent"] == 1
+    assert result["reminders_to_people_who_had_answered"] == 0
+    assert by_name["Zuilen"]["responded"] == 8
+    # Jan (who asked, chief of all three), Petra and Ahmed each got a summary.
+    assert result["chiefs"] == result["summaries_to_chiefs"] == 3
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -37,3 +43,6 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert "What the chief received:" in out
     assert "Overvecht: 8 van 8 gereageerd (100%)" in out
     assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
+    assert (
+        "Reminders sent 1 (to people who had answered: 0); summaries reached 3 of 3 chiefs." in out
+    )

@@ -175,7 +175,13 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     other_fatima = sandbox.add_person("Fatima", language_code="nl")
     await join(sandbox, coordinator, tg_bot, other_fatima, "Overvecht")
 
-    assert menu(sandbox, tg_bot, net.fatima) == ["peilingen", "stoppen", "help"]
+    assert menu(sandbox, tg_bot, net.fatima) == [
+        "peilingen",
+        "afwezig",
+        "terug",
+        "stoppen",
+        "help",
+    ]
     ambiguous = await ask(sandbox, coordinator, tg_bot, "/verwijderen Overvecht fatima")
     assert ambiguous.splitlines() == [
         "Meer mensen heten zo. Gebruik het nummer van degene die je bedoelt:",
@@ -236,7 +242,7 @@ async def test_menus_differ_per_role(
     assert {"peiling", "leden", "stoppen", "export", "trend", "overzicht"} <= set(chief_menu)
     # The audit log shows everybody's doings: coordinators only.
     assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
-    assert figure_menu == ["peilingen", "stoppen", "help"]
+    assert figure_menu == ["peilingen", "afwezig", "terug", "stoppen", "help"]
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.
     scope = {"type": "chat", "chat_id": net.fatima.id}

@@ -505,8 +505,8 @@ async def test_sluit_closes_the_group_messages_and_sends_the_summary(
     reply = await ask(sandbox, chief, tg_bot, "/sluit", lambda m: "gesloten" in (m.text or ""))
     assert reply.text == (
         f"🔒 Peiling #1 is gesloten: {EVENT}\n"
-        "De groepen zien nu de eindstand. De samenvatting gaat naar wie de peiling startte en "
-        "naar de coördinatoren."
+        "De groepen zien nu de eindstand. De samenvatting gaat naar wie de peiling startte, "
+        "naar de coördinatoren en naar elke chef van een gevraagde wijk (over diens wijken)."
     )
     await sandbox.wait_for(lambda: "Gesloten." in (message.text or ""), timeout=10)
     assert message.button_texts == []

@@ -71,7 +71,13 @@ async def test_strangers_are_not_stored_when_seen(services: Services, world: Wor
 
 async def test_commands_per_role() -> None:
     assert commands_for(False, ()) == ["start", "help"]
-    assert commands_for(False, {Role.KEY_FIGURE}) == ["peilingen", "stoppen", "help"]
+    assert commands_for(False, {Role.KEY_FIGURE}) == [
+        "peilingen",
+        "afwezig",
+        "terug",
+        "stoppen",
+        "help",
+    ]
     assert commands_for(False, {Role.CHIEF}) == [
         "leden", "peiling", "sluit", "peilingen", "export", "trend", "overzicht", "stoppen",
         "help",
