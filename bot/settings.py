@@ -327,6 +327,24 @@ class Settings(BaseSettings):
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
 
+    def warnings(self) -> list[str]:
+        """Return one line per setting that works but is probably not what the owner wants."""
+        found = []
+        origin = self._origins.get("token", "")
+        if self.token is not None and origin and not origin.startswith("environment"):
+            found.append(
+                f"{origin}: the bot token is in the config file; whoever reads the file "
+                "controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment "
+                "(for a service: an environment file only root can read)"
+            )
+        if not self.coordinators:
+            found.append(
+                "no coordinators: nobody can set up districts. Send /start to the bot in a "
+                "private chat to see your numeric Telegram id, and put it in the config file "
+                "as coordinators = [<id>] (or BONDGENOTEN_COORDINATORS)"
+            )
+        return found
+
     def describe(self) -> list[str]:
         """Return one human line per setting, secrets masked, with where each value came from."""
         lines = [f"config file: {self._config_file}"] if self._config_file else []
