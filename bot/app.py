@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -42,8 +43,13 @@ AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 class BotApplication(AnyApp):
     """PTB's Application, where the replies to a person's update go before background sends."""
 
+    # When the last update from Telegram came, for the health report (bot/web.py).
+    last_update_at: datetime | None = None
+
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
+        if isinstance(update, Update):
+            self.last_update_at = datetime.now(UTC)
         # Jobs, broadcasts and tasks a handler starts (a follow-up panel, an export) keep
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates).
