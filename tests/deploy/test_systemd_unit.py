@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import load_settings
+from storage.engine import sqlite_file
+
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "bondgenoten.service"
 
 
@@ -55,3 +58,14 @@ def test_the_unit_runs_as_its_own_user_restarts_on_failure_and_keeps_the_token_o
     assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
     assert service["StateDirectory"] == "bondgenoten"
     assert "BONDGENOTEN_TOKEN" not in UNIT.read_text(encoding="utf-8")
+
+
+def test_the_service_config_loads_with_an_absolute_database_in_the_state_directory() -> None:
+    settings = load_settings(UNIT.with_name("config.toml"), env={})
+
+    path = sqlite_file(settings.database_url)
+    assert path is not None and path.is_absolute()
+    assert path.parent == Path("/var/lib") / _service()["StateDirectory"]
+    assert "install -m 0640 -g bondgenoten deploy/config.toml /etc/bondgenoten/config.toml" in (
+        UNIT.read_text(encoding="utf-8")
+    )
