@@ -22,6 +22,7 @@ from bot.telegram_http import AiohttpRequest
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
+from handlers.errors import answers_noted
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
@@ -52,8 +53,10 @@ class BotApplication(AnyApp):
             self.last_update_at = datetime.now(UTC)
         # Jobs, broadcasts and tasks a handler starts (a follow-up panel, an export) keep
         # their turn among each other: under a burst of presses the panels must not starve
-        # the tally edits. PTB runs this in the update's own task (concurrent updates).
-        await urgently(super().process_update(update))
+        # the tally edits. PTB runs this in the update's own task (concurrent updates), the
+        # error handler included, which must know whether the press was already answered.
+        with answers_noted():
+            await urgently(super().process_update(update))
         services = getattr(self.bot_data, "services", None)  # None before post_init
         if isinstance(update, Update) and services is not None:
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
