@@ -177,6 +177,10 @@ async def test_polling_mode_answers_healthz_on_the_health_port(
     entries = [json.loads(line) for line in seen]
     assert {"time", "level", "logger", "message"} <= set(entries[0])
     assert not [e for e in entries if e["logger"].startswith("alembic")]
+    # No coordinators in this environment: the first real run is told so.
+    assert any(
+        e["level"] == "WARNING" and e["message"].startswith("no coordinators") for e in entries
+    )
     assert any(e["message"].startswith("database: SQLite file /") for e in entries) or any(
         e["message"].startswith("database: postgresql+asyncpg://") for e in entries
     )
