@@ -69,6 +69,27 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class OneLineFilter(logging.Filter):
+    """Fold a record's traceback into one line: what failed, and the exception's first line.
+
+    Above DEBUG a failure is one line, ours or a library's (PTB logs a whole traceback when,
+    say, its last poll on the way out finds no network); DEBUG keeps the tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the traceback with the exception's type and first line."""
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            lines = str(exc).strip().splitlines()
+            record.msg = (
+                f"{record.getMessage()} ({type(exc).__name__}: {lines[0] if lines else ''})"
+            )
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log shippers: time, level, logger, message (+ traceback)."""
 
@@ -98,11 +119,13 @@ def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "t
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    debug = level == "DEBUG"
+    if not debug:
+        handler.addFilter(OneLineFilter())
     handler.addFilter(RedactingFilter(secrets))
     handler._bondgenoten = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    debug = level == "DEBUG"
     # httpx logs every request at INFO; that is noise at INFO and a URL with the token in it.
     logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

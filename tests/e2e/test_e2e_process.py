@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from sandbox import Sandbox
 from sandbox.models import BotAccount
+from storage.engine import create_engine
 from tests.e2e.conftest import TOKEN
 
 
@@ -229,3 +231,39 @@ async def test_without_telegram_at_start_up_it_waits_with_backoff_and_stops_on_s
         assert proc.returncode == 0, logs
     assert "Traceback" not in logs
     assert len([line for line in logs.splitlines() if "cannot reach" in line]) == 2
+
+
+async def test_telegram_gone_while_polling_is_one_line_per_failure_and_sigterm_still_stops(
+    sandbox: Sandbox, tg_bot: BotAccount, bot_env: dict[str, str]
+) -> None:
+    bot_env["BONDGENOTEN_LOGGING__LEVEL"] = "INFO"
+    async for proc in _run_bot(bot_env):
+        seen: list[str] = []
+        await _line_with(proc, "running (polling)", seen)
+        await sandbox.stop()  # Telegram unreachable from now on
+        await _line_with(proc, "polling Telegram failed, retrying: ", seen)
+        logs = "".join(seen) + await _stop(proc)
+        assert proc.returncode == 0, logs
+    # PTB's last poll on the way out fails too; that is one line as well.
+    assert "Traceback" not in logs
+    assert all(line[:4].isdigit() for line in logs.splitlines()), logs
+
+
+async def test_a_database_newer_than_the_software_stops_run_with_one_line(
+    bot_env: dict[str, str], db_url: str
+) -> None:
+    engine = create_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed9999'"))
+    await engine.dispose()
+    bot_env["BONDGENOTEN_LOGGING__LEVEL"] = "INFO"
+    async for proc in _run_bot(bot_env):
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 1, stderr
+    errors = [line for line in stderr.decode().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "Traceback" not in stderr.decode()
+    assert errors[0].endswith(
+        "cannot start: the database is at revision 'f00dfeed9999', which this version of "
+        "Bondgenoten does not know: the database is newer than the software. Run the newer "
+        "version again, or restore the backup made before its upgrade"
+    )
