@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.health import HealthService
 from storage.engine import create_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
@@ -19,15 +17,14 @@ async def test_a_migrated_database_is_reachable_with_nothing_pending(db_url: str
     assert (health.reachable, health.sends_pending, health.problem) == (True, 0, "")
 
 
-async def test_a_database_that_cannot_be_read_is_unreachable_with_the_reason(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "db").mkdir()  # a directory where the SQLite file should be
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db'}")
+async def test_a_database_that_does_not_answer_is_unreachable_with_the_reason() -> None:
+    # Nothing listens on port 1. (Not a broken SQLite file: aiosqlite's worker thread
+    # reports a failed connect after the test's loop is gone.)
+    engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
         health = await HealthService(UnitOfWorkFactory(make_sessionmaker(engine))).database()
     finally:
         await engine.dispose()
 
     assert (health.reachable, health.sends_pending) == (False, None)
-    assert health.problem == "OperationalError"
+    assert health.problem == "ConnectionRefusedError"
