@@ -15,7 +15,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bot.app import AnyApp, build_application
 from bot.logging_setup import LogFormat, configure_logging
 from bot.settings import Settings
-from bot.web import WebServer
+from bot.web import ListenError, WebServer
 from storage.engine import describe_location
 from storage.migrate import DatabaseProblem, NewerDatabase, upgrade_url
 
@@ -58,6 +58,8 @@ def run_bot(
         return _failed(f"cannot start: {exc}", EXIT_FAILED, debug)
     except DatabaseProblem as exc:
         return _failed(f"cannot start: {exc}", EXIT_CONFIG, debug)
+    except ListenError as exc:
+        return _failed(f"cannot start: {exc}", EXIT_FAILED, debug)
     except (SQLAlchemyError, OSError) as exc:
         reason = _first_line(exc)
         return _failed(f"cannot use the database ({where}): {reason}", EXIT_FAILED, debug)

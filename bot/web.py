@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,10 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
+
+
+class ListenError(Exception):
+    """The web server cannot listen where it was told to (port taken, address not ours)."""
 
 
 class WebServer:
@@ -44,10 +49,16 @@ class WebServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int) -> None:
-        """Listen on host:port."""
+        """Listen on host:port; a port taken or an address not ours is a ListenError."""
         self._runner = web.AppRunner(self._web, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError as exc:
+            await self.stop()
+            # asyncio's own words repeat the address; the system's are enough.
+            why = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise ListenError(f"cannot listen on {host}:{port}: {why}") from None
         log.info("web server listening on %s:%d (%s)", host, port, HEALTH_PATH)
 
     async def stop(self) -> None:

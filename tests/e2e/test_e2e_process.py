@@ -267,3 +267,21 @@ async def test_a_database_newer_than_the_software_stops_run_with_one_line(
         "Bondgenoten does not know: the database is newer than the software. Run the newer "
         "version again, or restore the backup made before its upgrade"
     )
+
+
+async def test_a_health_port_already_taken_is_one_line(
+    sandbox: Sandbox, tg_bot: BotAccount, bot_env: dict[str, str]
+) -> None:
+    bot_env["BONDGENOTEN_LOGGING__LEVEL"] = "INFO"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async for proc in _run_bot(bot_env, "--health-port", str(port)):
+            _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+            assert proc.returncode == 1, stderr
+    errors = [line for line in stderr.decode().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "Traceback" not in stderr.decode()
+    assert errors[0].endswith(
+        f"cannot start: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
