@@ -64,7 +64,7 @@ def run_bot(
         reason = _first_line(exc)
         return _failed(f"cannot use the database ({where}): {reason}", EXIT_FAILED, debug)
     except TelegramError as exc:
-        return _failed(f"Telegram refused: {_first_line(exc)}", EXIT_FAILED, debug)
+        return _failed(f"a request to Telegram failed: {_first_line(exc)}", EXIT_FAILED, debug)
     return EXIT_OK
 
 
