@@ -40,10 +40,11 @@ def read_config(
     config_path: Path | None = None,
     *,
     env: Mapping[str, str] | None = None,
-) -> tuple[SettingsT, str, dict[str, str]]:
+) -> tuple[SettingsT, str, dict[str, str], frozenset[str]]:
     """Validate `model` from the config file and environment; raise ConfigError on problems.
 
-    Return the settings, the config file as described to a person, and each key's origin.
+    Return the settings, the config file as described to a person, each key's origin, and
+    the keys the file sets (an environment variable may override some of them).
     """
     environ = {
         name: value
@@ -70,7 +71,7 @@ def read_config(
     if problems:
         raise ConfigError([problem.replace("\n", " ") for problem in problems], str(path))
     config_file = f"{path}" if path.is_file() else f"{path} (not found, using defaults)"
-    return settings, config_file, origins.by_key()
+    return settings, config_file, origins.by_key(), frozenset(_flatten(file_data, model))
 
 
 class _EnvironmentSource(EnvSettingsSource):

@@ -224,6 +224,7 @@ class Settings(BaseSettings):
 
     _config_file: str | None = PrivateAttr(default=None)
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+    _file_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @classmethod
     def settings_customise_sources(
@@ -330,11 +331,11 @@ class Settings(BaseSettings):
     def warnings(self) -> list[str]:
         """Return one line per setting that works but is probably not what the owner wants."""
         found = []
-        origin = self._origins.get("token", "")
-        if self.token is not None and origin and not origin.startswith("environment"):
+        # Even when the environment overrides it: the file still holds a token.
+        if "token" in self._file_keys:
             found.append(
-                f"{origin}: the bot token is in the config file; whoever reads the file "
-                "controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment "
+                f"{self._config_file}: the bot token is in the config file; whoever reads the "
+                "file controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment "
                 "(for a service: an environment file only root can read)"
             )
         if not self.coordinators:
@@ -388,7 +389,8 @@ def load_settings(
     The file is `config_path`, else $BONDGENOTEN_CONFIG, else ./config.toml (which may be
     absent). `env` replaces os.environ, for tests. The environment beats the file.
     """
-    settings, config_file, origins = read_config(Settings, config_path, env=env)
+    settings, config_file, origins, file_keys = read_config(Settings, config_path, env=env)
     settings._config_file = config_file
     settings._origins = origins
+    settings._file_keys = file_keys
     return settings

@@ -551,4 +551,8 @@ def test_a_token_in_the_file_is_accepted_with_a_warning_that_does_not_repeat_it(
 
     assert warning.startswith("config.toml: the bot token is in the config file;")
     assert SECRET_PART not in warning
+    # Overridden by the environment, the token is still in the file.
+    [again] = load_settings(env={"BONDGENOTEN_TOKEN": TOKEN}).warnings()
+    assert again == warning
+    write("coordinators = [1]\n")
     assert load_settings(env={"BONDGENOTEN_TOKEN": TOKEN}).warnings() == []
