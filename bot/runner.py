@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,6 +14,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import AnyApp, build_application
+from bot.leader import AnotherProcess, Lead, lead_for
 from bot.logging_setup import LogFormat, configure_logging
 from bot.settings import Settings
 from bot.web import ListenError, WebServer
@@ -56,6 +58,10 @@ def run_bot(
         )
     except NewerDatabase as exc:
         return _failed(f"cannot start: {exc}", EXIT_FAILED, debug)
+    except AnotherProcess as exc:
+        return _failed(f"cannot start: {exc}", EXIT_FAILED, debug)
+    except LeadLost as exc:
+        return _failed(f"stopped: {exc}; a standby takes over", EXIT_FAILED, debug)
     except DatabaseProblem as exc:
         return _failed(f"cannot start: {exc}", EXIT_CONFIG, debug)
     except ListenError as exc:
@@ -75,12 +81,55 @@ async def _run(settings: Settings, health_port: int | None) -> None:
         loop.add_signal_handler(sig, stop.set)
     revision = await upgrade_url(settings.database_url)
     log.info("database at revision %s", revision)
-    app = build_application(settings)
-    await serve(app, settings, stop, health_port=health_port)
+    lead = lead_for(settings.database_url)
+    polling = settings.mode != "webhook"
+    # Polling: only the leader polls (a standby waits here). Webhook: every worker takes the
+    # updates it is sent, and only the leader runs the jobs (it may become leader later).
+    if polling and not await lead.take(stop):
+        return
+    app = build_application(settings, lead_at_start=polling)
+    started = asyncio.Event()
+    watch = asyncio.create_task(_lead(app, lead, stop, started, taken=polling))
+    try:
+        await serve(app, settings, stop, health_port=health_port, started=started)
+    finally:
+        lost = watch.done() and not watch.cancelled() and watch.result()
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+        await lead.release()
+    if lost:
+        raise LeadLost("lost the lead on the database (its connection broke)")
+
+
+class LeadLost(Exception):
+    """The database lock that made this process the leader is gone."""
+
+
+async def _lead(
+    app: AnyApp, lead: Lead, stop: asyncio.Event, started: asyncio.Event, *, taken: bool
+) -> bool:
+    """Take the lead if not yet taken (then run the jobs); stop the bot if it is lost."""
+    if not taken:
+        if not await lead.take(stop):
+            return False
+        await started.wait()  # the services exist once the application runs
+        take = getattr(app, "take_the_lead", None)
+        if take is not None:
+            await take()
+    await lead.lost()
+    log.error("lost the lead on the database: stopping, so that a standby takes over")
+    stop.set()
+    return True
 
 
 async def serve(
-    app: AnyApp, settings: Settings, stop: asyncio.Event, *, health_port: int | None = None
+    app: AnyApp,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    health_port: int | None = None,
+    started: asyncio.Event | None = None,
 ) -> None:
     """Run the application, polling or on a webhook, until `stop` is set.
 
@@ -124,6 +173,8 @@ async def serve(
                 web = WebServer(app)
                 await web.start("127.0.0.1", health_port)
         await app.start()
+        if started is not None:
+            started.set()
         log.info("running (%s); stop with Ctrl-C or SIGTERM", settings.mode)
         await stop.wait()
         log.info("stopping")
