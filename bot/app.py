@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -21,6 +24,7 @@ from bot.telegram_http import AiohttpRequest
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
+from handlers.errors import answers_noted
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
@@ -42,12 +46,22 @@ AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 class BotApplication(AnyApp):
     """PTB's Application, where the replies to a person's update go before background sends."""
 
+    # When the last update from Telegram came, for the health report (bot/web.py).
+    last_update_at: datetime | None = None
+    # Run the jobs and the recovery: at start-up, or once this process has the lead
+    # (bot/leader.py: webhook workers beside each other). Set by build_application.
+    take_the_lead: Callable[[], Awaitable[None]] | None = None
+
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
+        if isinstance(update, Update):
+            self.last_update_at = datetime.now(UTC)
         # Jobs, broadcasts and tasks a handler starts (a follow-up panel, an export) keep
         # their turn among each other: under a burst of presses the panels must not starve
-        # the tally edits. PTB runs this in the update's own task (concurrent updates).
-        await urgently(super().process_update(update))
+        # the tally edits. PTB runs this in the update's own task (concurrent updates), the
+        # error handler included, which must know whether the press was already answered.
+        with answers_noted():
+            await urgently(super().process_update(update))
         services = getattr(self.bot_data, "services", None)  # None before post_init
         if isinstance(update, Update) and services is not None:
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
@@ -87,6 +101,7 @@ def build_application(
     clock: Clock | None = None,
     sweep_interval: float = 30.0,
     tally_interval: float = 2.0,
+    lead_at_start: bool = True,
 ) -> AnyApp:
     """Build the Application; the database and services come to life in post_init.
 
@@ -94,6 +109,8 @@ def build_application(
     left unlinked past their grace period, reminders due); tally_interval: seconds between
     looks for group messages whose tally changed (each message is still edited at most once per
     settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
+    lead_at_start=False: the jobs and the recovery wait for `take_the_lead` (a webhook worker
+    that is not the leader on its database yet).
     """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
@@ -118,22 +135,16 @@ def build_application(
         updates_request.keep = services.inbox.keep
         if settings.mode == "webhook":
             queue.keep = services.inbox.keep
-        for payload in await services.inbox.unfinished():
-            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
         await services.people.sync_coordinators(settings.coordinators)
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
         )
         app.job_queue.run_repeating(
-            sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
-        )
-        app.job_queue.run_repeating(
             watch_database, interval=WATCH_INTERVAL, first=WATCH_INTERVAL, name="watch_database"
         )
-        # The database holds deadlines and unsent deliveries: close the overdue, schedule the
-        # rest, resume broadcasts a stop interrupted, keep tallies fresh.
-        await recover(app, services, tally_interval, sweep_interval)
+        if lead_at_start:
+            await take_the_lead(app)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),
@@ -142,6 +153,19 @@ def build_application(
             scope=BotCommandScopeAllPrivateChats(),
         )
         log.info("bot @%s ready on %s", app.bot.username, _safe_db(settings.database_url))
+
+    async def take_the_lead(app: AnyApp) -> None:
+        services = app.bot_data.services
+        assert services is not None and app.job_queue is not None
+        # Updates a process kept but died before handling are handled first.
+        for payload in await services.inbox.unfinished():
+            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
+        app.job_queue.run_repeating(
+            sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
+        )
+        # The database holds deadlines and unsent deliveries: close the overdue, schedule the
+        # rest, resume broadcasts a stop interrupted, keep tallies fresh.
+        await recover(app, services, tally_interval, sweep_interval)
 
     async def post_shutdown(app: AnyApp) -> None:
         services = app.bot_data.services
@@ -168,6 +192,8 @@ def build_application(
         builder, flood_limits=settings.telegram_flood_limits, updates_request=updates_request
     ).build()
     register(app)
+    if isinstance(app, BotApplication):
+        app.take_the_lead = functools.partial(take_the_lead, app)
     return app
 
 

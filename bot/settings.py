@@ -231,6 +231,7 @@ class Settings(BaseSettings):
 
     _config_file: str | None = PrivateAttr(default=None)
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+    _file_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @classmethod
     def settings_customise_sources(
@@ -334,6 +335,24 @@ class Settings(BaseSettings):
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
 
+    def warnings(self) -> list[str]:
+        """Return one line per setting that works but is probably not what the owner wants."""
+        found = []
+        # Even when the environment overrides it: the file still holds a token.
+        if "token" in self._file_keys:
+            found.append(
+                f"{self._config_file}: the bot token is in the config file; whoever reads the "
+                "file controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment "
+                "(for a service: an environment file only root can read)"
+            )
+        if not self.coordinators:
+            found.append(
+                "no coordinators: nobody can set up districts. Send /start to the bot in a "
+                "private chat to see your numeric Telegram id, and put it in the config file "
+                "as coordinators = [<id>] (or BONDGENOTEN_COORDINATORS)"
+            )
+        return found
+
     def describe(self) -> list[str]:
         """Return one human line per setting, secrets masked, with where each value came from."""
         lines = [f"config file: {self._config_file}"] if self._config_file else []
@@ -377,7 +396,8 @@ def load_settings(
     The file is `config_path`, else $BONDGENOTEN_CONFIG, else ./config.toml (which may be
     absent). `env` replaces os.environ, for tests. The environment beats the file.
     """
-    settings, config_file, origins = read_config(Settings, config_path, env=env)
+    settings, config_file, origins, file_keys = read_config(Settings, config_path, env=env)
     settings._config_file = config_file
     settings._origins = origins
+    settings._file_keys = file_keys
     return settings

@@ -19,6 +19,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from handlers.errors import note_answered
+
 # PTB's HTTPXRequest defaults, so nothing changes but the speed.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
@@ -67,6 +69,10 @@ class AiohttpRequest(BaseRequest):
         """Send one request; return the HTTP status and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        if request_data is not None and url.endswith("/answerCallbackQuery"):
+            # Noted before it is sent: an answer whose outcome is unknown may have arrived,
+            # and a second answer to the same press would only be refused.
+            note_answered(str(request_data.parameters.get("callback_query_id")))
         files = request_data is not None and request_data.contains_files
         read = _given(read_timeout, MEDIA_READ_TIMEOUT if files else READ_TIMEOUT)
         connect = _given(connect_timeout, CONNECT_TIMEOUT)

@@ -1,4 +1,5 @@
-"""Whether the database answers: one error line per outage, and coordinators told of a long one.
+"""Whether the database answers: one error line per outage, and coordinators told of a long one;
+and what GET /healthz reports of it (reachable, sends pending).
 
 When the database is down every update fails the same way. The person is told at once (the
 error handler); the operators should hear it once, not once per update, and the coordinators
@@ -7,19 +8,26 @@ when it lasts long enough to matter. The database cannot hold this state, so it 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.outbox import Deps
 from services.ports import Notice
+from storage.queries import deliveries
+from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 # How long an outage lasts before the coordinators hear of it.
 TELL_AFTER = timedelta(minutes=3)
+# A health probe that hangs is no answer: a database that takes longer counts as down.
+DATABASE_TIMEOUT = 5.0
 
 
 class DatabaseWatch:
@@ -78,3 +86,30 @@ class DatabaseWatch:
         # Straight to the configured coordinators: the database that knows them is down.
         for chat_id in self._coordinators:
             await self._deps.notifier.notify(chat_id, Notice(key, params), self._language)
+
+
+@dataclass(frozen=True)
+class DatabaseHealth:
+    """The database's part of the health report."""
+
+    reachable: bool
+    sends_pending: int | None = None
+    problem: str = ""
+
+
+class HealthService:
+    """Look at the database the way the bot uses it, without changing anything."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def database(self) -> DatabaseHealth:
+        """Read the number of pending sends; a failure or a time-out means unreachable."""
+        try:
+            async with asyncio.timeout(DATABASE_TIMEOUT), self._uow.read_only() as uow:
+                pending = await deliveries.count_pending(uow.session)
+        except TimeoutError:
+            return DatabaseHealth(False, problem=f"no answer within {DATABASE_TIMEOUT:g} s")
+        except (SQLAlchemyError, OSError) as exc:
+            return DatabaseHealth(False, problem=type(exc).__name__)
+        return DatabaseHealth(True, pending)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -18,6 +20,23 @@ READ_ONLY = "bondgenoten_read_only"
 def is_sqlite(url: str) -> bool:
     """Tell whether a database URL points at SQLite."""
     return url.startswith("sqlite")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL points at (absolute), or None for PostgreSQL or an in-memory one."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
+def describe_location(url: str) -> str:
+    """Where the database is, for a person or a log line: a SQLite file's absolute path, or the
+    URL without its password."""
+    path = sqlite_file(url)
+    return f"SQLite file {path}" if path else make_url(url).render_as_string(hide_password=True)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

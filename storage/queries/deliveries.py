@@ -268,3 +268,13 @@ async def copies_of(session: AsyncSession, delivery_ids: Sequence[int]) -> dict[
         for delivery_id, message_id in rows:
             found.setdefault(int(delivery_id), []).append(int(message_id))
     return found
+
+
+async def count_pending(session: AsyncSession) -> int:
+    """How many group and private check-in messages still wait to be sent."""
+    total = 0
+    for model in (Delivery, MemberDelivery):
+        pending = model.status == DeliveryStatus.PENDING
+        query = select(func.count()).select_from(model).where(pending)
+        total += int(await session.scalar(query) or 0)
+    return total

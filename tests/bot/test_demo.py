@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--json", "--database", db_url]) == 0
+    # A plain postgresql:// URL works, as it does in the config file.
+    plain = db_url.replace("postgresql+asyncpg://", "postgresql://")
+    assert main(["demo", "--json", "--database", plain]) == 0
     result = json.loads(capsys.readouterr().out)
     assert (result["districts"], result["members"]) == (3, 24)
     assert result["answers_pressed"] == result["answers_stored"] == 24

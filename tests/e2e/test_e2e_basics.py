@@ -20,6 +20,23 @@ async def test_start_in_private_chat_gets_the_dutch_welcome(
     assert "uitnodigingslink" in reply.text
 
 
+async def test_start_from_a_stranger_says_so_and_shows_their_numeric_id(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    fatima = sandbox.add_person("Fatima", language_code="nl")
+    await fatima.start(tg_bot)
+    reply = await sandbox.next_message(fatima.chat_with(tg_bot), timeout=10)
+    assert reply.text is not None
+    assert "Je hoort nog niet bij een netwerk van deze bot." in reply.text
+    assert f"Je Telegram-id is {fatima.id}. Zet dat getal bij coordinators" in reply.text
+
+    # Someone the bot knows (here a coordinator from the config) is not told that.
+    await coordinator.start(tg_bot)
+    known = await sandbox.next_message(coordinator.chat_with(tg_bot), timeout=10)
+    assert known.text is not None and known.text.startswith("Welkom bij Bondgenoten, Cor.")
+    assert "netwerk" not in known.text and str(coordinator.id) not in known.text
+
+
 async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount) -> None:
     ali = sandbox.add_person("Ali")
     await ali.start(tg_bot)

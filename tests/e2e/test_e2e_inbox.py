@@ -8,11 +8,6 @@ killed with SIGKILL. Kept in the inbox on receipt, the press is stored by the ne
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -25,30 +20,10 @@ from sandbox.people import Person, wait_answer
 from storage.engine import create_engine, make_sessionmaker
 from storage.models import Answer
 from storage.models import Person as PersonRow
-from tests.e2e.conftest import TOKEN
 from tests.e2e.e2e_world import ask, begin, checkin_messages, next_in, tap
+from tests.e2e.processes import bot_process, process_env
 
 pytestmark = pytest.mark.e2e
-
-
-@asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`bondgenoten run` as a process; killed at the end if it still runs."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
 
 
 async def answers(db_url: str) -> list[tuple[int, int]]:
@@ -74,16 +49,7 @@ async def test_a_press_confirmed_to_telegram_but_not_yet_handled_survives_sigkil
     group = await coordinator.create_group("Wijk 0", [fatima, mehmet], [tg_bot])
     sandbox.world.queues[tg_bot.id].drop_pending()  # the database says it is linked
     await seed.network(db_url, [seed.Group(group.id, (fatima.id, mehmet.id))], datetime.now(UTC))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BONDGENOTEN_")}
-    env.update(
-        BONDGENOTEN_CONFIG=os.devnull,
-        BONDGENOTEN_TOKEN=TOKEN,
-        BONDGENOTEN_DATABASE_URL=db_url,
-        BONDGENOTEN_TELEGRAM_API_URL=sandbox.base_url,
-        BONDGENOTEN_TELEGRAM_FILE_URL=sandbox.base_file_url,
-        BONDGENOTEN_TELEGRAM_FLOOD_LIMITS="false",
-        BONDGENOTEN_COORDINATORS=str(coordinator.id),
-    )
+    env = process_env(sandbox, db_url, coordinator)
     queue = sandbox.world.queues[tg_bot.id]
 
     async with bot_process(env) as first:
