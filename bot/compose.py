@@ -17,6 +17,7 @@ from services.checkins.broadcast import Sleep
 from services.checkins.quiet import QuietHours
 from services.container import Services
 from services.ports import Clock, Notifier
+from services.privacy.policy import PrivacyPolicy, Retention
 from storage.uow import UnitOfWorkFactory
 
 
@@ -45,6 +46,23 @@ def checkin_settings(settings: Settings) -> CheckInSettings:
     )
 
 
+def privacy_policy(settings: Settings) -> PrivacyPolicy:
+    """The privacy and retention settings, as the services know them."""
+    kept = settings.retention
+    return PrivacyPolicy(
+        retention=Retention(
+            free_texts_days=kept.free_texts_days,
+            answers_days=kept.answers_days,
+            invitations_days=kept.invitations_days,
+            audit_days=kept.audit_days,
+            left_people_days=kept.left_people_days,
+        ),
+        contact=settings.privacy.contact,
+        erased_answers=settings.privacy.erased_answers,
+        copy_interval=timedelta(minutes=settings.privacy.copy_interval_minutes),
+    )
+
+
 def build_services(
     settings: Settings,
     uow: UnitOfWorkFactory,
@@ -67,5 +85,6 @@ def build_services(
         checkin_settings=checkin_settings(settings),
         pseudonym_key=None if key is None else key.get_secret_value().encode(),
         export_min_respondents=settings.export.min_respondents,
+        privacy_policy=privacy_policy(settings),
         sleep=sleep,
     )

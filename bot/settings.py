@@ -162,11 +162,31 @@ class GroupSettings(_Section):
 
 class PrivacySettings(_Section):
     pseudonym_key: Secret = None
+    # Whom a person asks about their data (shown by /privacy), e.g. an e-mail address.
+    contact: str | None = None
+    # What /vergeetmij does with answers: keep them as anonymous counts, or delete them.
+    erased_answers: Literal["anonymise", "delete"] = "anonymise"
+    # A person gets a copy of their data (/mijngegevens) at most once per this many minutes.
+    copy_interval_minutes: Whole = Field(default=60, ge=1)
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _contact(cls, value: Any) -> Any:
+        return _blank_to_none(value)
 
     @field_validator("pseudonym_key")
     @classmethod
     def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
         return _check_secret(value, min_length=16)
+
+
+class RetentionSettings(_Section):
+    # Days each kind of data is kept; the README says why these defaults.
+    free_texts_days: Whole = Field(default=90, ge=1)
+    answers_days: Whole = Field(default=730, ge=1)
+    invitations_days: Whole = Field(default=30, ge=1)
+    audit_days: Whole = Field(default=1825, ge=1)
+    left_people_days: Whole = Field(default=90, ge=1)
 
 
 class ExportSettings(_Section):
@@ -225,6 +245,7 @@ class Settings(BaseSettings):
     invitations: InvitationSettings = InvitationSettings()
     groups: GroupSettings = GroupSettings()
     privacy: PrivacySettings = PrivacySettings()
+    retention: RetentionSettings = RetentionSettings()
     export: ExportSettings = ExportSettings()
     checkins: CheckinSettings = CheckinSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -39,6 +39,8 @@ from handlers.insight.audit import AuditMove
 from handlers.people import away, intake, invitations, leaving, members
 from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
+from handlers.privacy import commands as privacy
+from handlers.privacy.keyboards import ForgetPress
 from handlers.start import help_command, start
 
 
@@ -70,6 +72,11 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler(
             members.PRIVATE_COMMANDS, members.private_only, filters=NEW_MESSAGE & GROUPS
         ),
+        # --- privacy rights: for everyone, in the private chat ---
+        CommandHandler("privacy", privacy.privacy, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("mijngegevens", privacy.my_data, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("vergeetmij", privacy.forget, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(privacy.forget_press, pattern=ForgetPress.pattern()),
         # --- districts and groups ---
         # Only my_chat_member from groups: a private one (someone blocked the bot) is people's.
         GroupMembershipHandler(),

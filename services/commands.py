@@ -9,18 +9,22 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen afwezig terug mijngegevens export trend overzicht audit stoppen start "
+    "sluit peilingen afwezig terug export trend overzicht audit privacy mijngegevens vergeetmij "
+    "stoppen start "
     "help".split()
 )
-# Only commands the bot answers: the personal-data command joins these sets when its handler
-# exists, never before (a menu entry must do something).
+# Only commands the bot answers (a menu entry must do something). Everyone who is known gets
+# their privacy rights; a stranger can still read what the bot keeps.
+_RIGHTS = "privacy mijngegevens vergeetmij"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen export trend overzicht audit stoppen help".split()
+    f"sluit peilingen export trend overzicht audit {_RIGHTS} stoppen help".split()
 )
-CHIEF = frozenset("peiling sluit peilingen leden export trend overzicht stoppen help".split())
-KEY_FIGURE = frozenset("peilingen afwezig terug stoppen help".split())
-NOBODY = frozenset("start help".split())
+CHIEF = frozenset(
+    f"peiling sluit peilingen leden export trend overzicht {_RIGHTS} stoppen help".split()
+)
+KEY_FIGURE = frozenset(f"peilingen afwezig terug {_RIGHTS} stoppen help".split())
+NOBODY = frozenset("start privacy help".split())
 
 
 def commands_for(is_coordinator: bool, roles: Collection[Role]) -> list[str]:

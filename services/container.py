@@ -25,6 +25,8 @@ from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
+from services.privacy import PrivacyService
+from services.privacy.policy import PrivacyPolicy
 from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
@@ -50,6 +52,8 @@ class Services:
     # Without a key there are no stable pseudonyms, so answers cannot be exported.
     pseudonym_key: bytes | None = None
     export_min_respondents: int = 5
+    # From settings.privacy and settings.retention: contact, erasure, copies, retention.
+    privacy_policy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     # How background work waits (broadcast retries); the bot's own ends the wait on stop.
     sleep: Sleep = asyncio.sleep
 
@@ -147,3 +151,8 @@ class Services:
             self.checkin_settings,
             min_respondents=self.export_min_respondents,
         )
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """What is kept and how long, copies of a person's data, erasure on request."""
+        return PrivacyService(self.deps, self.privacy_policy)

@@ -30,10 +30,12 @@ from services.members import MemberRemoved, RoleTaken, Roster, RosterEntry
 
 log = logging.getLogger(__name__)
 
-# The people commands that only work in the private chat, answered in groups by private_only.
+# The people commands that only work in the private chat, answered in groups by private_only;
+# the privacy rights too (a copy or an erasure never happens in front of the group).
 PRIVATE_COMMANDS = (
-    "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen afwezig terug".split()
-)
+    "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen afwezig terug "
+    "privacy mijngegevens vergeetmij"
+).split()
 
 
 def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:

@@ -179,6 +179,9 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
         "peilingen",
         "afwezig",
         "terug",
+        "privacy",
+        "mijngegevens",
+        "vergeetmij",
         "stoppen",
         "help",
     ]
@@ -199,7 +202,9 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
         "De coördinator heeft je uit Overvecht gehaald; je was daar bondgenoot."
     )
     assert await memberships_of(app, net.fatima) == []
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.fatima) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.fatima) == ["privacy", "start", "help"]
+    )
     assert await memberships_of(app, other_fatima) == [("Overvecht", Role.KEY_FIGURE)]
 
     # A chief may not remove; nobody learns from the refusal whether the name exists.
@@ -223,7 +228,9 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     )
     told = await next_text(sandbox, net.chief, tg_bot, last)
     assert told.startswith("Je bent geen chef meer (dat was je in: Overvecht).")
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.chief) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.chief) == ["privacy", "start", "help"]
+    )
     assert await memberships_of(app, net.chief) == []
     assert (await ask(sandbox, coordinator, tg_bot, "/rolweg Jan")).startswith("Zo neem je")
     assert await ask(sandbox, net.bilal, tg_bot, f"/rolweg {net.karim.id} bondgenoot") == REFUSAL
@@ -242,7 +249,10 @@ async def test_menus_differ_per_role(
     assert {"peiling", "leden", "stoppen", "export", "trend", "overzicht"} <= set(chief_menu)
     # The audit log shows everybody's doings: coordinators only.
     assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
-    assert figure_menu == ["peilingen", "afwezig", "terug", "stoppen", "help"]
+    assert figure_menu == [
+        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "stoppen",
+        "help",
+    ]  # fmt: skip
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.
     scope = {"type": "chat", "chat_id": net.fatima.id}
@@ -308,7 +318,9 @@ async def test_stopping_with_confirmation(
             for m in sandbox.sent(coordinator.chat_with(tg_bot), tg_bot)
         )
     )
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.bilal) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.bilal) == ["privacy", "start", "help"]
+    )
     # Pressing the old button again, or /stoppen with nothing left: friendly, nothing changes.
     query = await net.bilal.forge_press(question, f"stop:{ref}:0")
     assert (await _answer(query)) == stale
