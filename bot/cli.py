@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logging_setup import RedactingStream, Redactor
+from bot.privacy_cli import cmd_privacy_erase, cmd_privacy_export, erase_arguments
+from bot.privacy_cli import export_arguments as privacy_export_arguments
 from bot.settings import ConfigError, Settings, load_settings
 
 # 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
@@ -330,10 +332,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(("db", "upgrade"), cmd_db_upgrade),
     Command(("config", "check"), cmd_config_check),
     Command(("export",), cmd_export, _export_arguments),
+    Command(("privacy", "export"), cmd_privacy_export, privacy_export_arguments),
+    Command(("privacy", "erase"), cmd_privacy_erase, erase_arguments),
     Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
 )
-GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}
+GROUPS = {
+    "db": "Manage the database",
+    "config": "Inspect the configuration",
+    "privacy": "A person's requests: a copy of their data, or erasure",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
