@@ -28,6 +28,11 @@ from handlers.errors import answers_noted
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
+from handlers.privacy.jobs import (
+    RETENTION_FIRST_SECONDS,
+    RETENTION_INTERVAL_SECONDS,
+    enforce_retention,
+)
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
 from services.ports import Clock, SystemClock
@@ -102,13 +107,15 @@ def build_application(
     sweep_interval: float = 30.0,
     tally_interval: float = 2.0,
     lead_at_start: bool = True,
+    retention_interval: float = RETENTION_INTERVAL_SECONDS,
 ) -> AnyApp:
     """Build the Application; the database and services come to life in post_init.
 
     sweep_interval: seconds between looks at time-driven work the database holds (groups
     left unlinked past their grace period, reminders due); tally_interval: seconds between
     looks for group messages whose tally changed (each message is still edited at most once per
-    settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
+    settings.checkins.tally_edit_interval_seconds); retention_interval: seconds between runs
+    of the retention job (a day). Tests shorten them, and pass a clock.
     lead_at_start=False: the jobs and the recovery wait for `take_the_lead` (a webhook worker
     that is not the leader on its database yet).
     """
@@ -162,6 +169,12 @@ def build_application(
             queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
+        )
+        app.job_queue.run_repeating(
+            enforce_retention,
+            interval=retention_interval,
+            first=min(RETENTION_FIRST_SECONDS, retention_interval),
+            name="retention",
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.

@@ -22,7 +22,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logging_setup import RedactingStream, Redactor
-from bot.privacy_cli import cmd_privacy_erase, cmd_privacy_export, erase_arguments
+from bot.privacy_cli import (
+    cmd_privacy_erase,
+    cmd_privacy_export,
+    cmd_retention,
+    erase_arguments,
+    retention_arguments,
+)
 from bot.privacy_cli import export_arguments as privacy_export_arguments
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -334,6 +340,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("export",), cmd_export, _export_arguments),
     Command(("privacy", "export"), cmd_privacy_export, privacy_export_arguments),
     Command(("privacy", "erase"), cmd_privacy_erase, erase_arguments),
+    Command(("retention",), cmd_retention, retention_arguments),
     Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
 )

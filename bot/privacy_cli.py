@@ -208,3 +208,35 @@ def cmd_privacy_erase(args: argparse.Namespace, settings: Settings) -> int:
             "(no bot token set); tell them yourself, without saying who."
         )
     return EXIT_OK
+
+
+def retention_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `retention`."""
+    parser.add_argument("--dry-run", action="store_true", help="only say what would go")
+
+
+def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove what the retention periods say has been kept long enough (--dry-run: list it)."""
+    from services.privacy.retention import COUNTS, RetentionRun
+
+    async def work() -> RetentionRun:
+        async with _services(settings, tell=False) as (services, _):
+            return await services.retention.run(dry_run=args.dry_run)
+
+    run = _run(settings, work)
+    if isinstance(run, int):
+        return run
+    kept = settings.retention
+    periods = {
+        "free_texts": kept.free_texts_days,
+        "escalations": kept.free_texts_days,
+        "answers": kept.answers_days,
+        "private_deliveries": kept.answers_days,
+        "invitations": kept.invitations_days,
+        "audit_entries": kept.audit_days,
+        "left_people": kept.left_people_days,
+    }
+    print("Would remove (dry run, nothing changed):" if run.dry_run else "Removed:")
+    for kind in COUNTS:
+        print(f"  {kind:<20} {run.counts[kind]:>8}   (kept {periods[kind]} days)")
+    return EXIT_OK

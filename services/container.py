@@ -27,6 +27,7 @@ from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
 from services.privacy import PrivacyService
 from services.privacy.policy import PrivacyPolicy
+from services.privacy.retention import RetentionService
 from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
@@ -156,3 +157,8 @@ class Services:
     def privacy(self) -> PrivacyService:
         """What is kept and how long, copies of a person's data, erasure on request."""
         return PrivacyService(self.deps, self.privacy_policy)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Remove what has been kept long enough (the daily job, `bondgenoten retention`)."""
+        return RetentionService(self.deps, self.privacy_policy)

@@ -459,3 +459,22 @@ class Absence(Base):
     since: Mapped[datetime]
     # Away ends by itself at this moment (start of the given day, local time); None: until /terug.
     until: Mapped[datetime | None]
+
+
+# --- privacy (issue 14) ---
+
+
+class LeftPerson(Base):
+    """Someone the retention job found belonging to no district, and since when.
+
+    Leaving happens in several places (/stoppen, removal, a role taken); the daily job
+    notices the result instead, so none of them has to remember it. Rejoining removes the
+    mark; past retention.left_people_days the person is erased.
+    """
+
+    __tablename__ = "left_people"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    noticed_at: Mapped[datetime]

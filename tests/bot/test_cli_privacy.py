@@ -108,3 +108,45 @@ def test_erase_asks_first_and_then_erases(
 
     assert main(["privacy", "erase", "--telegram-id", str(ANN), "--yes"]) == 0
     assert "nothing to erase" in capsys.readouterr().out
+
+
+async def _invitations(url: str) -> None:
+    """One invitation that expired long ago, one still open."""
+    from datetime import timedelta
+
+    from storage.models import Invitation
+
+    now = datetime.now(UTC)
+    engine = create_engine(url)
+    async with make_sessionmaker(engine)() as s:
+        district = await s.scalar(select(District))
+        assert district is not None
+        ends = (("old", now - timedelta(days=31)), ("new", now + timedelta(days=7)))
+        for name, expires in ends:
+            made = expires - timedelta(days=7)
+            s.add(Invitation(token_hash=name * 8, district_id=district.id, role=Role.KEY_FIGURE,
+                             created_at=made, expires_at=expires))  # fmt: skip
+        await s.commit()
+    await engine.dispose()
+
+
+def test_retention_dry_run_lists_and_the_run_removes(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.models import Invitation
+
+    asyncio.run(_invitations(database))
+    assert main(["retention", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Would remove (dry run, nothing changed):")
+    assert "invitations                 1   (kept 30 days)" in out
+    assert len(asyncio.run(_rows(database, select(Invitation.id)))) == 2
+
+    assert main(["retention"]) == 0
+    assert capsys.readouterr().out.startswith("Removed:")
+    assert asyncio.run(_rows(database, select(Invitation.token_hash))) == ["new" * 8]
+    logged = asyncio.run(_rows(database, select(AuditEntry.details).where(
+        AuditEntry.action == "retention.removed")))  # fmt: skip
+    assert [d["invitations"] for d in logged] == [1]  # type: ignore[index]
+    assert main(["retention"]) == 0
+    assert "invitations                 0" in capsys.readouterr().out

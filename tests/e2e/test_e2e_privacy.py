@@ -7,8 +7,9 @@ arrive as documents and are read back), and has themselves erased with the real 
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -22,9 +23,10 @@ from sandbox.models import BotAccount, Message
 from sandbox.people import Person
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
-from storage.models import AuditEntry
+from storage.models import AuditEntry, FollowUp
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import (
+    ShiftedClock,
     ask,
     build_network,
     checkin_messages,
@@ -150,3 +152,52 @@ async def test_a_stranger_asking_for_erasure_is_answered_plainly(
     )
     copy = await ask(sandbox, stranger, tg_bot, "/mijngegevens")
     assert copy.text == "Er is niets over je opgeslagen."
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait for a positive sign in the database (the job runs in the bot's own time)."""
+    for _ in range(int(TIMEOUT * 10)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the database never showed it")
+
+
+async def test_the_retention_job_clears_old_free_texts_in_the_running_bot(
+    make_settings: Callable[..., Settings],
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+) -> None:
+    from storage.migrate import upgrade_url
+
+    settings = make_settings()
+    await upgrade_url(settings.database_url)
+    clock = ShiftedClock()
+    application = build_application(settings, clock=clock, retention_interval=0.2)
+    async with running(application, poll_timeout=1) as app:
+        net = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 1})
+        [fatima] = net["Overvecht"].key_figures
+        services = services_of(app)
+        actor = services.actor(coordinator.id, "Cor Dinator")
+        started = await services.checkins.start.start_checkin(
+            actor, "Rellen", ALL, timedelta(hours=6)
+        )
+        assert isinstance(started, CheckInStarted)
+        await services.checkins.broadcast.broadcast(started.checkin_id)
+        [posted] = checkin_messages(sandbox, net["Overvecht"].group, tg_bot)
+        await fatima.press(posted, text="Onrust", timeout=TIMEOUT)
+        await services.checkins.followups.set_free_text(fatima.id, started.checkin_id, "Boos")
+        await services.checkins.closing.close_checkin(started.checkin_id, actor)
+
+        async def free_texts() -> list[str | None]:
+            async with services.uow() as uow:
+                return list(await uow.session.scalars(select(FollowUp.free_text)))
+
+        assert await free_texts() == ["Boos"]  # closed just now: kept
+        clock.advance(timedelta(days=91))
+
+        async def cleared() -> bool:
+            return await free_texts() == [None]
+
+        await _eventually(cleared)

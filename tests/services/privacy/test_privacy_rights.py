@@ -21,7 +21,7 @@ from services.privacy.policy import PrivacyPolicy
 from services.privacy.tables import PERSONAL_TABLES
 from storage.models import AuditEntry, Base
 
-FATIMA, AHMED = 3001, 3002
+FATIMA, AHMED, YOUSSEF = 3001, 3002, 3004
 
 
 async def _answered_checkin(net: Net, clock: FakeClock) -> int:
@@ -52,8 +52,10 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     net: Net, services: Services, clock: FakeClock
 ) -> None:
     await _answered_checkin(net, clock)
+    await services.members.confirm_leave(YOUSSEF)
+    await services.retention.run()  # notices that Youssef belongs nowhere now
     copies = {}
-    for user in (FATIMA, CHRIS.telegram_user_id, CORA.telegram_user_id):
+    for user in (FATIMA, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
         assert isinstance(made, PersonalCopy), made
         copies[user] = made
@@ -69,7 +71,8 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     assert sections["memberships"][0]["agreement_version"]
     assert sections["memberships"][0]["district"] == OVERVECHT
     assert any(e["action"] == "invitation.accepted" for e in sections["audit_log"])
-    # Together the three copies reach every registered table: a table added to the list
+    assert [r["person_id"] for r in dict(copies[YOUSSEF].sections)["left_people"]] != []
+    # Together the copies reach every registered table: a table added to the list
     # must show up here too (and so in the world this test builds).
     reached = {k for c in copies.values() for k, n in _kinds(c).items() if n}
     assert reached == {t.table for t in PERSONAL_TABLES}
