@@ -182,11 +182,11 @@ class PrivacySettings(_Section):
 
 class RetentionSettings(_Section):
     # Days each kind of data is kept; the README says why these defaults.
-    free_texts_days: Whole = Field(default=90, ge=1)
-    answers_days: Whole = Field(default=730, ge=1)
-    invitations_days: Whole = Field(default=30, ge=1)
-    audit_days: Whole = Field(default=1825, ge=1)
-    left_people_days: Whole = Field(default=90, ge=1)
+    free_texts_days: Whole = Field(default=90, ge=1, le=9999)
+    answers_days: Whole = Field(default=730, ge=1, le=9999)
+    invitations_days: Whole = Field(default=30, ge=1, le=9999)
+    audit_days: Whole = Field(default=1825, ge=1, le=9999)
+    left_people_days: Whole = Field(default=90, ge=1, le=9999)
 
 
 class ExportSettings(_Section):

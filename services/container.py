@@ -105,7 +105,7 @@ class Services:
     @cached_property
     def intake(self) -> IntakeService:
         """Open, accept or decline an invitation link."""
-        return IntakeService(self.deps)
+        return IntakeService(self.deps, self.privacy_policy.agreement_version)
 
     @cached_property
     def members(self) -> MemberService:

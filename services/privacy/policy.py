@@ -27,6 +27,10 @@ class Retention:
 
 KINDS = ("free_texts", "answers", "invitations", "audit", "left_people")
 
+# The version of the agreement's own words (handlers' intake.agreement). Raise it whenever
+# they change; members who accepted an older version are asked once to accept the new one.
+AGREEMENT_TEXT_VERSION = "2026-12-v2"
+
 
 @dataclass(frozen=True)
 class PrivacyPolicy:
@@ -36,3 +40,15 @@ class PrivacyPolicy:
     contact: str | None = None
     erased_answers: ErasedAnswers = "anonymise"
     copy_interval: timedelta = timedelta(hours=1)
+
+    @property
+    def agreement_version(self) -> str:
+        """The agreement's version: its words, and the retention promises it renders.
+
+        The periods shown come from the configuration, so changing them changes what people
+        agreed to: they are part of the version, e.g. '2026-12-v2/90-730-30-1825-90-a'.
+        """
+        r = self.retention
+        days = (r.free_texts_days, r.answers_days, r.invitations_days, r.audit_days)
+        periods = "-".join(str(d) for d in (*days, r.left_people_days))
+        return f"{AGREEMENT_TEXT_VERSION}/{periods}-{self.erased_answers[0]}"
