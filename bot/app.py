@@ -31,6 +31,7 @@ from handlers.notifier import TelegramNotifier
 from handlers.privacy.jobs import (
     RETENTION_FIRST_SECONDS,
     RETENTION_INTERVAL_SECONDS,
+    ask_new_agreement,
     enforce_retention,
 )
 from handlers.registry import register
@@ -175,6 +176,10 @@ def build_application(
             interval=retention_interval,
             first=min(RETENTION_FIRST_SECONDS, retention_interval),
             name="retention",
+        )
+        # Soon after start: a new version (new words or new periods) comes with a restart.
+        app.job_queue.run_repeating(
+            ask_new_agreement, interval=retention_interval, first=1.0, name="agreement"
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.

@@ -77,6 +77,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("mijngegevens", privacy.my_data, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("vergeetmij", privacy.forget, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(privacy.forget_press, pattern=ForgetPress.pattern()),
+        CommandHandler("akkoord", privacy.accept_agreement, filters=NEW_MESSAGE & PRIVATE),
         # --- districts and groups ---
         # Only my_chat_member from groups: a private one (someone blocked the bot) is people's.
         GroupMembershipHandler(),

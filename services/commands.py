@@ -10,12 +10,13 @@ from storage.models import Role
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
     "sluit peilingen afwezig terug export trend overzicht audit privacy mijngegevens vergeetmij "
+    "akkoord "
     "stoppen start "
     "help".split()
 )
 # Only commands the bot answers (a menu entry must do something). Everyone who is known gets
 # their privacy rights; a stranger can still read what the bot keeps.
-_RIGHTS = "privacy mijngegevens vergeetmij"
+_RIGHTS = "privacy mijngegevens vergeetmij akkoord"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
     f"sluit peilingen export trend overzicht audit {_RIGHTS} stoppen help".split()

@@ -26,6 +26,7 @@ from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
 from services.privacy import PrivacyService
+from services.privacy.agreement import AgreementService
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.retention import RetentionService
 from services.refusals import Refusals
@@ -162,3 +163,8 @@ class Services:
     def retention(self) -> RetentionService:
         """Remove what has been kept long enough (the daily job, `bondgenoten retention`)."""
         return RetentionService(self.deps, self.privacy_policy)
+
+    @cached_property
+    def agreement(self) -> AgreementService:
+        """Members asked once to accept a new agreement version, and accepting it."""
+        return AgreementService(self.deps, self.privacy_policy.agreement_version)

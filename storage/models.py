@@ -478,3 +478,15 @@ class LeftPerson(Base):
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     noticed_at: Mapped[datetime]
+
+
+class AgreementRequest(Base):
+    """A member asked to accept a new version of the agreement: once per person and version."""
+
+    __tablename__ = "agreement_requests"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    asked_at: Mapped[datetime]

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # the privacy rights too (a copy or an erasure never happens in front of the group).
 PRIVATE_COMMANDS = (
     "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen afwezig terug "
-    "privacy mijngegevens vergeetmij"
+    "privacy mijngegevens vergeetmij akkoord"
 ).split()
 
 

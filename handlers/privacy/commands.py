@@ -1,4 +1,4 @@
-"""/privacy, /mijngegevens and /vergeetmij in the private chat."""
+"""/privacy, /mijngegevens, /vergeetmij and /akkoord in the private chat."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from handlers.privacy.keyboards import ForgetPress, forget_keyboard
 from handlers.privacy.texts import copy_json, copy_text, privacy_text
 from handlers.render import local_time
 from services.privacy import Erased, NotKnown, TooSoon
+from services.privacy.agreement import NoMembership
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +104,18 @@ async def forget_press(update: Update, context: BotContext) -> None:
     else:
         text = t("privacy.forget.unknown", lang)
     await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+
+
+async def accept_agreement(update: Update, context: BotContext) -> None:
+    """Accept the agreement in force (after being told it changed)."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    lang = context.services.language
+    outcome = await context.services.agreement.accept(user.id)
+    if isinstance(outcome, NoMembership):
+        await reply(message, t("privacy.agreement.nothing", lang))
+    elif outcome.changed:
+        await reply(message, t("privacy.agreement.accepted", lang, version=outcome.version))
+    else:
+        await reply(message, t("privacy.agreement.already", lang, version=outcome.version))

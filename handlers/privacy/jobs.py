@@ -20,3 +20,12 @@ async def enforce_retention(context: BotContext) -> None:
     if run.total:
         # Counts only: what went is in the audit log, never who.
         log.info("retention removed %s", run.counts)
+
+
+async def ask_new_agreement(context: BotContext) -> None:
+    """Ask members who accepted an older agreement, once, to accept the one in force."""
+    asked = await context.services.agreement.ask_outdated()
+    if asked:
+        log.info(
+            "asked %d member(s) to accept agreement %s", asked, context.services.agreement.version
+        )

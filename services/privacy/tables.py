@@ -50,6 +50,7 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("escalations", (("person_id", "delete"),)),
     PersonalTable("chats", telegram_columns=("added_by_telegram_id",)),
     PersonalTable("left_people", (("person_id", "delete"),)),
+    PersonalTable("agreement_requests", (("person_id", "delete"),)),
     # The audit log names people in actor_telegram_id and inside details; erasure.py
     # scrubs both, the copy takes every entry that mentions the person.
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),

@@ -182,6 +182,7 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
         "privacy",
         "mijngegevens",
         "vergeetmij",
+        "akkoord",
         "stoppen",
         "help",
     ]
@@ -250,7 +251,8 @@ async def test_menus_differ_per_role(
     # The audit log shows everybody's doings: coordinators only.
     assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
     assert figure_menu == [
-        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "stoppen",
+        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "akkoord",
+        "stoppen",
         "help",
     ]  # fmt: skip
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3

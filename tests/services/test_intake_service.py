@@ -83,7 +83,8 @@ async def test_accept_stores_person_membership_agreement_and_uses_link(
     assert (entry.actor_telegram_id, entry.subject) == (2001, "Overvecht")
     assert entry.details["agreement_version"] == AGREEMENT_VERSION
     assert notifier.menus[2001] == [
-        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "stoppen",
+        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "akkoord",
+        "stoppen",
         "help",
     ]  # fmt: skip
     assert notifier.to(1001) == [

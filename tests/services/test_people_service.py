@@ -72,17 +72,18 @@ async def test_strangers_are_not_stored_when_seen(services: Services, world: Wor
 async def test_commands_per_role() -> None:
     assert commands_for(False, ()) == ["privacy", "start", "help"]
     assert commands_for(False, {Role.KEY_FIGURE}) == [
-        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "stoppen",
+        "peilingen", "afwezig", "terug", "privacy", "mijngegevens", "vergeetmij", "akkoord",
+        "stoppen",
         "help",
     ]  # fmt: skip
     assert commands_for(False, {Role.CHIEF}) == [
         "leden", "peiling", "sluit", "peilingen", "export", "trend", "overzicht", "privacy",
-        "mijngegevens", "vergeetmij", "stoppen", "help",
+        "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
         "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "export", "trend", "overzicht",
-        "audit", "privacy", "mijngegevens", "vergeetmij", "stoppen", "help",
+        "audit", "privacy", "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip
 
 

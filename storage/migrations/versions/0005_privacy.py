@@ -1,4 +1,4 @@
-"""privacy: people found belonging nowhere, for retention
+"""privacy: people found belonging nowhere, and members asked to accept a new agreement
 
 Revision ID: 0005
 Revises: 0003
@@ -32,8 +32,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("person_id", name=op.f("pk_left_people")),
     )
+    op.create_table(
+        "agreement_requests",
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_agreement_requests_person_id_people"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("person_id", "version", name=op.f("pk_agreement_requests")),
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    op.drop_table("agreement_requests")
     op.drop_table("left_people")

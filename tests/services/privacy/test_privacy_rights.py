@@ -16,6 +16,7 @@ from services.checkins.views import CheckInSummary, DistrictSummary
 from services.container import Services
 from services.insight import Trend
 from services.privacy import Erased, NotKnown, TooSoon
+from services.privacy.agreement import AgreementService
 from services.privacy.copy import PersonalCopy
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.tables import PERSONAL_TABLES
@@ -54,6 +55,7 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     await _answered_checkin(net, clock)
     await services.members.confirm_leave(YOUSSEF)
     await services.retention.run()  # notices that Youssef belongs nowhere now
+    await AgreementService(services.deps, "2099-01-v9").ask_outdated()
     copies = {}
     for user in (FATIMA, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
