@@ -117,7 +117,8 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",  # given without K: the config's export.min_respondents
         metavar="K",
-        help="with --summaries: blank figures under K respondents (K from the config if omitted)",
+        help="with --summaries: blank figures under K respondents instead of the config's "
+        "export.min_respondents (which applies without this option too)",
     )
 
 

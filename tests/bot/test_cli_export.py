@@ -127,11 +127,16 @@ def test_names_summaries_audit_and_formats(
     args = ["--format", "csv", "--output", "k.csv", "--summaries", "--min-respondents"]
     assert run(capsys, *args)[0] == 0
     assert rows(Path("k.csv"))[0]["suppressed"] == "true"
+    # Without the option the configured k applies all the same: 2 respondents < 5.
+    args = ["--format", "csv", "--output", "d.csv", "--summaries"]
+    assert run(capsys, *args)[0] == 0
+    assert rows(Path("d.csv"))[0]["suppressed"] == "true"
+    assert rows(Path("d.csv"))[0]["responses"] == ""
 
     status, out, _ = run(capsys, "--format", "csv", "--output", "audit.csv", "--audit")
-    assert status == 0 and out.startswith("Exported 3 rows (audit, csv)")
+    assert status == 0 and out.startswith("Exported 4 rows (audit, csv)")
     logged = rows(Path("audit.csv"))
-    assert [r["action"] for r in logged] == ["export.answers"] + ["export.summaries"] * 2
+    assert [r["action"] for r in logged] == ["export.answers"] + ["export.summaries"] * 3
     assert {(r["subject"], r["actor_telegram_id"]) for r in logged} == {("cli", "")}
     assert json.loads(logged[0]["details"])["names"] is True
 

@@ -231,25 +231,22 @@ async def test_coordinator_exports_answers_and_summaries_through_the_buttons(
     assert "Welke wijken?" in (question.text or "")
     assert wizard.button_texts == []  # only the newest question has live buttons
     await tap(sandbox, coordinator, question, "Verder", "In welk formaat?")
-    await tap(sandbox, coordinator, question, "JSON Lines", "Kleine groepen")
-    assert question.button_texts == [
-        "Alle cijfers",
-        "Verberg wijken onder 5 respondenten",
-        "Annuleren",
-    ]
-    await tap(sandbox, coordinator, question, "Alle cijfers")
+    # No question about small groups: they are always hidden, at the configured k (5).
+    await tap(sandbox, coordinator, question, "JSON Lines")
     sent = await document(sandbox, coordinator, tg_bot)
     assert sent.document is not None
     assert sent.document.filename == f"bondgenoten-samenvattingen-{today}.jsonl"
     lines = sandbox.file(sent.document.file_id).data.decode().splitlines()
     summaries = sorted((json.loads(line) for line in lines), key=lambda r: r["district"])
-    # The open check-in counts too: each check-in and district is a row.
-    assert [(s["district"], s["event"], s["responses"]) for s in summaries] == [
-        ("Kanaleneiland", "Aanslag op moskee", 1),
-        ("Kanaleneiland", "Rellen na de wedstrijd", 0),
-        ("Overvecht", "Aanslag op moskee", 2),
-        ("Overvecht", "Rellen na de wedstrijd", 1),
+    # The open check-in counts too: each check-in and district is a row; with fewer than 5
+    # respondents each, every figure is blank and the row says it was suppressed.
+    assert [(s["district"], s["event"], s["responses"], s["suppressed"]) for s in summaries] == [
+        ("Kanaleneiland", "Aanslag op moskee", None, True),
+        ("Kanaleneiland", "Rellen na de wedstrijd", None, True),
+        ("Overvecht", "Aanslag op moskee", None, True),
+        ("Overvecht", "Rellen na de wedstrijd", None, True),
     ]
+    assert "Wijken onder 5 respondenten: verborgen" in (question.text or "")
 
     # Both exports are in the audit log, by the coordinator, from the chat.
     async with world.services.uow() as uow:

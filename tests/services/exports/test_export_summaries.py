@@ -21,7 +21,9 @@ HEADER = [
 async def test_one_row_per_checkin_and_district(
     exporter: ExportService, standard: dict[str, int], out: Path
 ) -> None:
-    done = await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    # k = 1 hides nothing: every figure, to check the figures themselves.
+    everything = ExportRequest("csv", "summaries", min_respondents=1)
+    done = await exporter.export(CORA, everything, out / "s.csv")
 
     assert isinstance(done, Exported) and done.rows == 3
     header, rows = read_csv(out / "s.csv")
@@ -39,6 +41,20 @@ async def test_one_row_per_checkin_and_district(
         [second, "Mislukte staatsgreep in Turkije", "2026-04-10T12:00:00+02:00", "Overvecht",
          "2", "4", "1", "1", "0", "0", "0", "0", "1.5", "false"],
     ]  # fmt: skip
+
+
+async def test_the_configured_k_applies_when_the_request_names_none(
+    exporter: ExportService, standard: dict[str, int], out: Path
+) -> None:
+    # The exporter's configured k is 2 (conftest): Kanaleneiland's single answer is hidden.
+    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+
+    rows = read_csv(out / "s.csv")[1]
+    assert [(r["district"], r["responses"], r["suppressed"]) for r in rows] == [
+        ("Kanaleneiland", "", "true"),
+        ("Overvecht", "3", "false"),
+        ("Overvecht", "2", "false"),
+    ]
 
 
 async def test_rows_under_k_respondents_are_blanked_and_marked(
@@ -91,7 +107,8 @@ async def test_a_group_that_missed_the_message_counts_when_members_answered_priv
         standard["second"], "Youssef", "Kanaleneiland", 5, utc("2026-04-10T12:00")
     )
 
-    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    request = ExportRequest("csv", "summaries", min_respondents=1)
+    await exporter.export(CORA, request, out / "s.csv")
 
     rows = read_csv(out / "s.csv")[1]
     assert [(r["district"], r["responses"], r["key_figures"], r["level_5"]) for r in rows[2:]] == [
