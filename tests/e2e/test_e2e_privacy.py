@@ -201,3 +201,34 @@ async def test_the_retention_job_clears_old_free_texts_in_the_running_bot(
             return await free_texts() == [None]
 
         await _eventually(cleared)
+
+
+async def test_a_new_agreement_after_a_restart_is_asked_once_and_accepted(
+    make_settings: Callable[..., Settings],
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+) -> None:
+    from storage.migrate import upgrade_url
+
+    first = make_settings()
+    await upgrade_url(first.database_url)
+    async with running(build_application(first), poll_timeout=1):
+        net = await build_network(sandbox, tg_bot, coordinator, {"Overvecht": 1})
+    [fatima] = net["Overvecht"].key_figures
+    # The retention promised changes: a new agreement version, and the bot restarts with it.
+    second = make_settings(retention={"free_texts_days": 60})
+    async with running(build_application(second), poll_timeout=1) as app:
+        version = services_of(app).agreement.version
+        assert version.startswith("2026-12-v2/60-")
+        asked = await find_in(
+            sandbox, fatima.chat_with(tg_bot), "De afspraken van Bondgenoten zijn bijgewerkt"
+        )
+        assert version in str(asked.text) and "/akkoord" in str(asked.text)
+        accepted = await ask(sandbox, fatima, tg_bot, "/akkoord")
+        assert accepted.text == f"Dank je. Je doet mee onder de afspraken versie {version}."
+        again = await ask(sandbox, fatima, tg_bot, "/akkoord")
+        assert again.text == f"Je hebt de afspraken versie {version} al geaccepteerd."
+        stranger = sandbox.add_person("Onbekend", language_code="nl")
+        nothing = await ask(sandbox, stranger, tg_bot, "/akkoord")
+        assert str(nothing.text).startswith("Je bent nergens lid")
