@@ -23,7 +23,7 @@ from sandbox.models import BotAccount, Message
 from sandbox.people import Person
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
-from storage.models import AuditEntry, FollowUp
+from storage.models import AuditEntry, Base, FollowUp
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import (
     ShiftedClock,
@@ -127,6 +127,15 @@ async def test_privacy_copy_and_erasure(
             for e in await uow.session.scalars(select(AuditEntry))
         ]
     assert not [e for e in entries if fatima.id in (e[1], *e[2].values())]
+    # No row of any table holds her name or id any more (on SQLite and on PostgreSQL).
+    async with services.uow() as uow:
+        values = [
+            str(v)
+            for table in Base.metadata.sorted_tables
+            for row in await uow.session.execute(select(table))
+            for v in row
+        ]
+    assert not [v for v in values if "Fatima" in v or v == str(fatima.id)]
     assert [e[2]["via"] for e in entries if e[0] == "privacy.erased"] == ["chat"]
 
     # Afterwards the account is a stranger, and its menu says so.
