@@ -57,6 +57,9 @@ async def erase_person(
         for column in entry.telegram_columns:
             detached += await privacy.detach(s, entry.table, column, person.telegram_user_id)
     scrubbed = privacy.scrub_audit(await privacy.audit_mentioning(s, person), person)
+    # The inbox keeps updates as Telegram sent them (names included) until they are handled
+    # and its job forgets them; the person's go now, the one being handled among them.
+    deleted += await privacy.forget_inbox_of(s, person.telegram_user_id)
     await s.delete(person)
     await s.flush()
     return ErasureCounts(anonymised, deleted_answers, deleted + 1, detached, scrubbed)

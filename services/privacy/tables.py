@@ -56,5 +56,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),
 )
 
+# Not listed: the inbox (issue 13), which holds updates as Telegram sent them only until they
+# are handled; erasure deletes the person's (erasure.py), the copy leaves them out.
+
 # Tables that refer to people but hold nothing about them, each with the reason.
 NOT_PERSONAL: dict[str, str] = {}

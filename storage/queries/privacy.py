@@ -7,6 +7,7 @@ the statements, inside the caller's transaction.
 from __future__ import annotations
 
 import enum
+import json
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,7 +17,7 @@ from sqlalchemy import String, Table, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import Answer, AnswerChange, AuditEntry, Base, FollowUp, Person
+from storage.models import Answer, AnswerChange, AuditEntry, Base, FollowUp, InboxUpdate, Person
 
 # Telegram user ids are positive; an anonymous stand-in for erased answers gets a negative one,
 # drawn at random from a range no real account or group id reaches.
@@ -171,3 +172,35 @@ def scrub_audit(entries: Sequence[AuditEntry], person: Person) -> int:
             # A new dict: JSON columns notice assignment, not changes inside.
             entry.details = {k: (None if v == tid else v) for k, v in details.items()}
     return len(entries)
+
+
+def _sent_by(payload: str, telegram_user_id: int) -> bool:
+    """Tell whether an update names this person as a user (sender, presser, member)."""
+    try:
+        stack: list[Any] = [json.loads(payload)]
+    except ValueError:
+        return False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            # A User object (is_bot) or the person's private chat (type private).
+            person = "is_bot" in item or item.get("type") == "private"
+            if person and item.get("id") == telegram_user_id:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+async def forget_inbox_of(session: AsyncSession, telegram_user_id: int) -> int:
+    """Delete the updates the inbox still keeps from or about the person; return how many."""
+    candidates = await session.execute(
+        select(InboxUpdate.update_id, InboxUpdate.payload).where(
+            InboxUpdate.payload.contains(str(telegram_user_id))
+        )
+    )
+    ids = [i for i, payload in candidates if _sent_by(payload, telegram_user_id)]
+    if ids:
+        await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(ids)))
+    return len(ids)
