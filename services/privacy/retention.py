@@ -19,7 +19,7 @@ COUNTS = (
     "free_texts",  # follow-ups whose free text and contact request were cleared
     "escalations",  # records of chiefs alerted about a person
     "answers",  # answers made anonymous counts
-    "private_deliveries",  # records of check-ins sent to a person privately
+    "private_deliveries",  # records of check-ins and reminders sent to a person privately
     "invitations",
     "audit_entries",
     "left_people",  # people erased after belonging nowhere long enough

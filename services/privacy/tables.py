@@ -51,6 +51,9 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("chats", telegram_columns=("added_by_telegram_id",)),
     PersonalTable("left_people", (("person_id", "delete"),)),
     PersonalTable("agreement_requests", (("person_id", "delete"),)),
+    # Issue 12: the private reminders a person got, and when they said they were away.
+    PersonalTable("reminders", (("person_id", "delete"),)),
+    PersonalTable("absences", (("person_id", "delete"),)),
     # The audit log names people in actor_telegram_id and inside details; erasure.py
     # scrubs both, the copy takes every entry that mentions the person.
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),

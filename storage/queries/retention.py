@@ -18,6 +18,7 @@ from storage.models import (
     MemberDelivery,
     Membership,
     Person,
+    Reminder,
 )
 
 
@@ -63,11 +64,13 @@ async def answers_due(session: AsyncSession, before: datetime) -> list[int]:
 
 
 async def delete_member_deliveries(session: AsyncSession, before: datetime) -> int:
-    """Delete the record of private sends to people, for check-ins closed before then."""
+    """Delete the record of private sends and reminders, for check-ins closed before then."""
+    closed = _closed_before(before)
     result = await session.execute(
-        delete(MemberDelivery).where(MemberDelivery.checkin_id.in_(_closed_before(before)))
+        delete(MemberDelivery).where(MemberDelivery.checkin_id.in_(closed))
     )
-    return _rowcount(result)
+    reminded = await session.execute(delete(Reminder).where(Reminder.checkin_id.in_(closed)))
+    return _rowcount(result) + _rowcount(reminded)
 
 
 async def delete_invitations(session: AsyncSession, before: datetime) -> int:

@@ -11,6 +11,8 @@ from fakes import FakeClock
 from sqlalchemy import select
 from world import CORA, World
 
+from services.access import Actor
+from services.away import AwaySet
 from services.checkins.outcomes import CheckInClosed
 from services.checkins.views import CheckInSummary, DistrictSummary
 from services.container import Services
@@ -20,7 +22,7 @@ from services.privacy.agreement import AgreementService
 from services.privacy.copy import PersonalCopy
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.tables import PERSONAL_TABLES
-from storage.models import AuditEntry, Base
+from storage.models import Answer, AuditEntry, Base, DeliveryStatus, Person, Reminder
 
 FATIMA, AHMED, YOUSSEF = 3001, 3002, 3004
 
@@ -45,6 +47,19 @@ async def _answered_checkin(net: Net, clock: FakeClock) -> int:
     return checkin_id
 
 
+async def _reminded(services: Services, telegram_user_id: int) -> None:
+    """A reminder row for the person, as the reminder service leaves one (issue 12)."""
+    async with services.uow() as uow:
+        s = uow.session
+        person = await s.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+        answer = await s.scalar(select(Answer).where(Answer.person_id == person.id))
+        assert person is not None and answer is not None
+        s.add(Reminder(checkin_id=answer.checkin_id, person_id=person.id,
+                       district_id=answer.district_id, round=1, status=DeliveryStatus.SENT,
+                       claimed_at=services.clock.now()))  # fmt: skip
+        await uow.commit()
+
+
 def _kinds(copy: PersonalCopy) -> dict[str, int]:
     return {kind: len(rows) for kind, rows in copy.sections}
 
@@ -56,8 +71,10 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     await services.members.confirm_leave(YOUSSEF)
     await services.retention.run()  # notices that Youssef belongs nowhere now
     await AgreementService(services.deps, "2099-01-v9").ask_outdated()
+    assert isinstance(await services.away.set_away(Actor(AHMED, "Ahmed"), None), AwaySet)
+    await _reminded(services, FATIMA)
     copies = {}
-    for user in (FATIMA, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
+    for user in (FATIMA, AHMED, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
         assert isinstance(made, PersonalCopy), made
         copies[user] = made
