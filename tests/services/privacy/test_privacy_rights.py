@@ -52,8 +52,9 @@ async def _reminded(services: Services, telegram_user_id: int) -> None:
     async with services.uow() as uow:
         s = uow.session
         person = await s.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+        assert person is not None
         answer = await s.scalar(select(Answer).where(Answer.person_id == person.id))
-        assert person is not None and answer is not None
+        assert answer is not None
         s.add(Reminder(checkin_id=answer.checkin_id, person_id=person.id,
                        district_id=answer.district_id, round=1, status=DeliveryStatus.SENT,
                        claimed_at=services.clock.now()))  # fmt: skip
