@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -459,3 +460,23 @@ class Absence(Base):
     since: Mapped[datetime]
     # Away ends by itself at this moment (start of the given day, local time); None: until /terug.
     until: Mapped[datetime | None]
+
+
+# --- feedback and baseline alerts (issue 12) ---
+
+
+class BaselineAlert(Base):
+    """A district's chiefs told it runs clearly above its usual level: once per check-in."""
+
+    __tablename__ = "baseline_alerts"
+    __table_args__ = (UniqueConstraint("checkin_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    # "above" (running median over the baseline) or "rising" (many high answers, rising).
+    reason: Mapped[str] = mapped_column(String(20))
+    median: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    responded: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]

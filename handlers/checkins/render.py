@@ -163,6 +163,23 @@ def _comparison_line(previous: Comparison, language: str | None) -> str | None:
     return t("summary.compared", language, event=previous.event, changes=", ".join(parts))
 
 
+def _baseline_line(d: DistrictSummary, language: str | None) -> str | None:
+    """Where the district stands against its usual level, when it has an answer to compare."""
+    if d.median is None:
+        return None
+    if d.baseline is None:
+        return t("baseline.none", language)
+    diff = d.median - d.baseline
+    if diff > 0:
+        where = t("baseline.above", language, steps=_number(diff))
+    elif diff < 0:
+        where = t("baseline.below", language, steps=_number(-diff))
+    else:
+        where = t("baseline.level", language)
+    usual = _number(d.baseline)
+    return tn("baseline.summary", d.baseline_checkins, language, usual=usual, where=where)
+
+
 def _period(summary: CheckInSummary, tz: ZoneInfo, language: str | None) -> str:
     """'Open van ma 7 dec 09:00 tot 21:00', or one moment when it closed within the minute."""
     opened = local_time(summary.opened_at, tz, language)
@@ -191,6 +208,9 @@ def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
     if any(c.count for c in d.counts):
         lines.append(counts_line(d.counts, language))
     lines.append(t("checkin.summary.median", language, median=_median_text(d.median, language)))
+    usual = _baseline_line(d, language)
+    if usual is not None:
+        lines.append(usual)
     compared = _comparison_line(d.previous, language) if d.previous is not None else None
     if compared is not None:
         lines.append(compared)

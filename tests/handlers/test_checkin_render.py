@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.render import MESSAGE_LIMIT, render_checkin, render_report, render_summary
+from handlers.render import render
 from services.checkins.scale import DEFAULT_SCALE
 from services.checkins.views import (
     CheckInMessage,
@@ -20,6 +21,7 @@ from services.checkins.views import (
     TallyView,
     Undelivered,
 )
+from services.ports import Notice
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CLOSES = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # maandag 21:00 in Amsterdam
@@ -180,3 +182,22 @@ def test_period_reads_naturally_for_same_minute_same_day_and_longer() -> None:
     assert _period(opened, opened.replace(hour=20)) == "Open van ma 7 dec 09:00 tot 21:00."
     later = _period(opened, datetime(2026, 12, 8, 8, 0, tzinfo=UTC))
     assert later == "Open van ma 7 dec 09:00 tot di 8 dec 09:00."
+
+
+def test_summary_says_where_a_district_stands_against_its_usual_level() -> None:
+    above = _one(replace(_district("Overvecht"), baseline=2.0, baseline_checkins=5))
+    assert "Gebruikelijk: mediaan 2 (laatste 5 peilingen) — nu 1 hoger" in above
+    level = _one(replace(_district("Overvecht"), baseline=3.0, baseline_checkins=3), "en")
+    assert "Usual level: median 3 (last 3 check-ins) — now at that level" in level
+    below = _one(replace(_district("Overvecht"), baseline=3.5, baseline_checkins=4))
+    assert "— nu 0,5 lager" in below
+    assert "nog niet bekend" in _one(_district("Overvecht"))
+
+
+def test_baseline_alert_reads_as_the_issue_says() -> None:
+    params = {"district": "Overvecht", "event": "Couppoging", "checkin_id": 7}
+    notice = Notice("baseline.alert_above", params | {"median": 4.0, "usual": 2.0})
+    text = render(notice, AMS, "nl")
+    assert "<b>Overvecht</b>: duidelijk onrustiger dan gebruikelijk — mediaan 4, normaal 2" in text
+    rising = render(Notice("baseline.alert_rising", params | {"median": 4.5}), AMS, "en")
+    assert "tension is rising" in rising and "(median 4,5)" in rising
