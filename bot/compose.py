@@ -76,4 +76,5 @@ def build_services(
         pseudonym_key=None if key is None else key.get_secret_value().encode(),
         export_min_respondents=settings.export.min_respondents,
         sleep=sleep,
+        feedback_reminder_after=timedelta(days=settings.feedback.reminder_after_days),
     )

@@ -9,16 +9,18 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen afwezig terug mijngegevens export trend overzicht audit stoppen start "
-    "help".split()
+    "sluit peilingen terugkoppeling afwezig terug mijngegevens export trend overzicht audit "
+    "stoppen start help".split()
 )
 # Only commands the bot answers: the personal-data command joins these sets when its handler
 # exists, never before (a menu entry must do something).
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen export trend overzicht audit stoppen help".split()
+    "sluit peilingen terugkoppeling export trend overzicht audit stoppen help".split()
 )
-CHIEF = frozenset("peiling sluit peilingen leden export trend overzicht stoppen help".split())
+CHIEF = frozenset(
+    "peiling sluit peilingen terugkoppeling leden export trend overzicht stoppen help".split()
+)
 KEY_FIGURE = frozenset("peilingen afwezig terug stoppen help".split())
 NOBODY = frozenset("start help".split())
 

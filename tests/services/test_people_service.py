@@ -79,13 +79,13 @@ async def test_commands_per_role() -> None:
         "help",
     ]
     assert commands_for(False, {Role.CHIEF}) == [
-        "leden", "peiling", "sluit", "peilingen", "export", "trend", "overzicht", "stoppen",
-        "help",
+        "leden", "peiling", "sluit", "peilingen", "terugkoppeling", "export", "trend",
+        "overzicht", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
-        "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "export", "trend", "overzicht",
-        "audit", "stoppen", "help",
+        "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "terugkoppeling", "export",
+        "trend", "overzicht", "audit", "stoppen", "help",
     ]  # fmt: skip
 
 
