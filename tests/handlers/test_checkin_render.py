@@ -178,7 +178,7 @@ def _period(opened: datetime, closed: datetime) -> str:
 def test_period_reads_naturally_for_same_minute_same_day_and_longer() -> None:
     opened = datetime(2026, 12, 7, 8, 0, 5, tzinfo=UTC)
     same_minute = _period(opened, opened.replace(second=50))
-    assert same_minute == "Geopend en meteen weer gesloten, ma 7 dec 09:00."
+    assert same_minute == "Kort open: ma 7 dec 09:00, binnen dezelfde minuut weer dicht."
     assert _period(opened, opened.replace(hour=20)) == "Open van ma 7 dec 09:00 tot 21:00."
     later = _period(opened, datetime(2026, 12, 8, 8, 0, tzinfo=UTC))
     assert later == "Open van ma 7 dec 09:00 tot di 8 dec 09:00."
