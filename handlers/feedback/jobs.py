@@ -10,9 +10,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram.ext import JobQueue
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, JobQueue
 
 from handlers.context import BotContext
+from handlers.feedback.texts import sent_text
 from services.container import Services
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,26 @@ log = logging.getLogger(__name__)
 # this much later than the configured days; nobody needs it to the minute).
 REMIND_EVERY_SECONDS = 15 * 60.0
 REMIND_JOB = "feedback-reminders"
+
+
+def start_sending(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    services: Services,
+    feedback_id: int,
+    report_to: int,
+) -> None:
+    """Send stored feedback in the background, then tell the writer where it went."""
+
+    async def send() -> None:
+        sent = await services.feedback.send(feedback_id)
+        try:
+            await application.bot.send_message(
+                report_to, sent_text(sent, services.language), parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:  # the groups have it; only the report is lost
+            log.info("feedback report for check-in %s not sent: %s", sent.checkin_id, exc)
+
+    application.create_task(send(), name=f"feedback-{feedback_id}")
 
 
 async def remind(context: BotContext) -> None:

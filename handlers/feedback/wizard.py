@@ -16,6 +16,7 @@ from handlers import awaiting
 from handlers.checkins.closing import parse_id
 from handlers.common import actor_of, arguments, in_own_chat, reply
 from handlers.context import BotContext
+from handlers.feedback.jobs import start_sending
 from handlers.feedback.keyboards import (
     CANCEL,
     EDIT,
@@ -26,10 +27,10 @@ from handlers.feedback.keyboards import (
     choose_keyboard,
     preview_keyboard,
 )
-from handlers.feedback.texts import preview_text, prompt_text, refusal_text, sent_text
+from handlers.feedback.texts import preview_text, prompt_text, refusal_text
 from handlers.i18n import t
 from services.access import Actor
-from services.feedback.outcomes import FeedbackSent, FeedbackTarget
+from services.feedback.outcomes import FeedbackStored, FeedbackTarget
 from services.feedback.service import MAX_TEXT
 
 _KEY = "feedback.draft"
@@ -181,13 +182,19 @@ async def _send(query: Any, context: BotContext, actor: Actor, draft: dict[str, 
     if not draft["selected"]:
         await query.answer(t("feedback.pick_one", lang), show_alert=True)
         return
-    await query.answer(t("feedback.sending", lang))
     checkin_id = int(draft["checkin"])
     outcome = await services.feedback.give(actor, checkin_id, draft["text"], draft["selected"])
     _drop(context)
-    if isinstance(outcome, FeedbackSent):
-        text = sent_text(outcome, lang)
-    else:
-        text = refusal_text(outcome, checkin_id, services.tz, lang)
+    await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+    if not isinstance(outcome, FeedbackStored):
+        text = refusal_text(outcome, checkin_id, services.tz, lang)
+        await query.message.reply_text(text, parse_mode=ParseMode.HTML)
+        return
+    groups = ", ".join(outcome.groups)
+    await query.message.reply_text(
+        t("feedback.sending", lang, id=checkin_id, groups=groups), parse_mode=ParseMode.HTML
+    )
+    # In the background, as a broadcast: many groups wait on the flood limits, and this
+    # person's next updates should not wait for them. The report follows when all is sent.
+    start_sending(context.application, services, outcome.feedback_id, query.message.chat_id)

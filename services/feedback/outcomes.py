@@ -54,6 +54,15 @@ class BadText:
 
 
 @dataclass(frozen=True)
+class FeedbackStored:
+    """Stored with the check-in and queued for these groups; sending follows."""
+
+    checkin_id: int
+    feedback_id: int
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FeedbackSent:
     """Where the feedback went: groups by name, and how many key figures privately."""
 

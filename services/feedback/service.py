@@ -20,6 +20,7 @@ from services.feedback.outcomes import (
     BadText,
     FeedbackDistrict,
     FeedbackSent,
+    FeedbackStored,
     FeedbackTarget,
     NoDistricts,
     NotClosed,
@@ -34,11 +35,13 @@ from storage.queries import feedback as queries
 
 Refused = NotClosed | AlreadyGiven | NoDistricts | Denied | Unknown
 TargetOutcome = FeedbackTarget | Refused
-GiveOutcome = FeedbackSent | Refused | BadText
+GiveOutcome = FeedbackStored | Refused | BadText
 MAX_TEXT = 1000
 # A reminder is about a recent check-in: after a long stop the bot does not remind about
 # check-ins closed weeks ago, which nobody would want feedback on any more.
 REMIND_WINDOW = timedelta(days=7)
+# How far back /terugkoppeling without a number offers closed check-ins to choose from.
+CHOICES_SINCE = timedelta(days=30)
 
 
 class FeedbackService:
@@ -71,7 +74,7 @@ class FeedbackService:
                 visible = {d.id for m, d in pairs if m.role is Role.CHIEF}
                 if not visible:
                     return []
-            found = await checkins.recent(s, visible, now - REMIND_WINDOW * 4, limit * 3)
+            found = await checkins.recent(s, visible, now - CHOICES_SINCE, limit * 3)
             given = await queries.of_checkins(s, [c.id for c, _ in found])
             targets = []
             for checkin, _ in found:
@@ -85,7 +88,7 @@ class FeedbackService:
     async def give(
         self, actor: Actor, checkin_id: int, text: str, district_ids: Collection[int]
     ) -> GiveOutcome:
-        """Store the feedback and send it to the chosen districts' groups, once each."""
+        """Store the feedback and queue it for the chosen districts' groups; `send` sends it."""
         text = text.strip()
         if not text or len(text) > MAX_TEXT:
             return BadText(MAX_TEXT, len(text))
@@ -133,8 +136,12 @@ class FeedbackService:
                 subject=target.event,
                 details={"checkin_id": checkin_id, "districts": [d.name for d in chosen]},
             )
-            feedback_id = given.id
+            stored = FeedbackStored(checkin_id, given.id, tuple(d.name for d in chosen))
             await uow.commit()
+        return stored
+
+    async def send(self, feedback_id: int) -> FeedbackSent:
+        """Send stored feedback to each group and key figure once; say where it went."""
         await self._sender.deliver(feedback_id)
         return await self._sender.result(feedback_id)
 

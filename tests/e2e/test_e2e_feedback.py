@@ -7,7 +7,9 @@ check-in closes, and the feedback is written from the button under the summary o
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +21,8 @@ from bot.settings import Settings
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Chat, Message
 from sandbox.people import Person
-from storage.models import DeliveryStatus, FeedbackSend
+from storage.engine import create_engine, make_sessionmaker
+from storage.models import DeliveryStatus, District, FeedbackSend
 from tests.e2e.e2e_world import (
     Network,
     ShiftedClock,
@@ -35,6 +38,7 @@ from tests.e2e.test_e2e_peiling import coordinator_asks_all
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 PANEL = "Dank je. Wil je meer vertellen? Alles is optioneel."
+BotRunner = Callable[[], AbstractAsyncContextManager[AnyApp]]
 FEEDBACK = "We hoorden <zorgen> over de moskee. We doen: extra wijkagenten dit weekend."
 
 
@@ -168,3 +172,85 @@ async def test_one_reminder_then_feedback_to_some_districts_only(
     )
     assert len(feedback_in(sandbox, net["Kanaleneiland"].group, tg_bot)) == 1
     assert feedback_in(sandbox, net["Overvecht"].group, tg_bot) == []
+
+
+@pytest.fixture
+def bot_on(make_settings: Callable[..., Settings], clock: ShiftedClock) -> BotRunner:
+    """Start a fresh bot on this test's database and clock (again and again)."""
+    settings = make_settings()
+
+    @asynccontextmanager
+    async def run() -> AsyncIterator[AnyApp]:
+        application = build_application(settings, clock=clock, tally_interval=0.2)
+        async with running(application, poll_timeout=1):
+            yield application
+
+    return run
+
+
+async def group_sends(db_url: str) -> dict[str, tuple[DeliveryStatus, bool]]:
+    """Each feedback send by district (groups) or 'private': status, and claimed or not."""
+    engine = create_engine(db_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = await session.execute(
+                select(FeedbackSend, District.name).join(
+                    District, District.id == FeedbackSend.district_id
+                )
+            )
+            return {
+                (name if send.kind == "group" else "private"): (
+                    send.status,
+                    send.claimed_at is not None,
+                )
+                for send, name in rows
+            }
+    finally:
+        await engine.dispose()
+
+
+async def test_killed_mid_send_every_group_gets_the_feedback_exactly_once(
+    bot_on: BotRunner, db_url: str, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    async with bot_on():
+        net = await build_network(
+            sandbox, tg_bot, coordinator, {"Kanaleneiland": 1, "Overvecht": 1}, chiefs=False
+        )
+        groups = net.groups
+        summary = await answered_and_closed(sandbox, tg_bot, coordinator, net)
+        # Telegram is slow for Overvecht (and then fails): the bot dies while it waits.
+        sandbox.inject_fault(
+            "sendMessage", hang=3.0, error_code=502, chat_id=groups["Overvecht"].id
+        )
+        await coordinator.press(summary, text="📬 Terugkoppeling naar de groepen")
+        await next_in(sandbox, coordinator.chat_with(tg_bot), "📬 Terugkoppeling op peiling #1")
+        preview = await ask(
+            sandbox, coordinator, tg_bot, FEEDBACK, lambda m: "👀 Voorbeeld" in (m.text or "")
+        )
+        await tap(sandbox, coordinator, preview, "Versturen")
+        await next_in(sandbox, groups["Kanaleneiland"], "📬 Terugkoppeling")
+        for _ in range(200):  # until the Overvecht send is claimed, i.e. waiting on Telegram
+            if (await group_sends(db_url)).get("Overvecht", (None, False))[1]:
+                break
+            await asyncio.sleep(0.02)
+        for task in asyncio.all_tasks():  # what dying does to the sends in flight
+            if task.get_name().startswith("feedback-"):
+                task.cancel()
+    before = await group_sends(db_url)
+    assert before == {
+        "Kanaleneiland": (DeliveryStatus.SENT, False),
+        "Overvecht": (DeliveryStatus.PENDING, True),
+        "private": (DeliveryStatus.PENDING, False),
+    }
+    assert [len(feedback_in(sandbox, g, tg_bot)) for g in groups.values()] == [1, 0]
+
+    async with bot_on():
+        await next_in(sandbox, groups["Overvecht"], "📬 Terugkoppeling")
+        deep = net["Kanaleneiland"].key_figures[0]
+        await next_in(sandbox, deep.chat_with(tg_bot), "📬 Terugkoppeling")
+    after = await group_sends(db_url)
+    assert {key: status for key, (status, _) in after.items()} == dict.fromkeys(
+        before, DeliveryStatus.SENT
+    )
+    assert [len(feedback_in(sandbox, g, tg_bot)) for g in groups.values()] == [1, 1]
+    assert len(feedback_in(sandbox, deep.chat_with(tg_bot), tg_bot)) == 1

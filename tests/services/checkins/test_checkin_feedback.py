@@ -18,6 +18,7 @@ from services.feedback.outcomes import (
     AlreadyGiven,
     BadText,
     FeedbackSent,
+    FeedbackStored,
     FeedbackTarget,
     NoDistricts,
     NotClosed,
@@ -31,6 +32,15 @@ TEXT = "Wat we hoorden: zorgen rond de moskee. Wat we doen: extra surveillance d
 def _feedback(services: Services, net: Net) -> FeedbackService:
     # The check-in services of the test world share its deps; feedback is built the same way.
     return services.feedback
+
+
+async def _give(
+    feedback: FeedbackService, actor: Actor, checkin_id: int, text: str, ids: list[int]
+) -> FeedbackSent:
+    """Write and send feedback as the wizard does: store it, then send it."""
+    stored = await feedback.give(actor, checkin_id, text, ids)
+    assert isinstance(stored, FeedbackStored), stored
+    return await feedback.send(stored.feedback_id)
 
 
 async def _closed(net: Net, clock: FakeClock) -> int:
@@ -56,7 +66,7 @@ async def test_feedback_reaches_each_chosen_group_once_and_private_answerers(
     assert [d.name for d in target.districts] == [KANALENEILAND, OVERVECHT]
     ids = [d.district_id for d in target.districts]
 
-    sent = await feedback.give(CHRIS, checkin_id, f"  {TEXT}\n", ids)
+    sent = await _give(feedback, CHRIS, checkin_id, f"  {TEXT}\n", ids)
     assert sent == FeedbackSent(
         checkin_id, "Aanslag op moskee in Québec", (KANALENEILAND, OVERVECHT), (), 1
     )
@@ -91,7 +101,7 @@ async def test_only_some_districts_and_who_may_write(
         await feedback.give(CHRIS, checkin_id, TEXT, [net.district_ids[ZUILEN]]), NoDistricts
     )
 
-    sent = await feedback.give(CHRIS, checkin_id, TEXT, [net.district_ids[KANALENEILAND]])
+    sent = await _give(feedback, CHRIS, checkin_id, TEXT, [net.district_ids[KANALENEILAND]])
     assert isinstance(sent, FeedbackSent) and sent.groups == (KANALENEILAND,)
     assert [chat for chat, _ in notifier.with_key("feedback.group")] == [GROUPS[KANALENEILAND]]
     assert notifier.with_key("feedback.private") == []  # Fatima is of Overvecht
@@ -103,7 +113,7 @@ async def test_a_send_claimed_by_a_stopped_process_goes_once_after_the_restart(
     checkin_id = await _closed(net, clock)
     feedback = _feedback(services, net)
     ov = net.district_ids[OVERVECHT]
-    await feedback.give(CHRIS, checkin_id, TEXT, [ov])
+    await _give(feedback, CHRIS, checkin_id, TEXT, [ov])
     # As if the process had stopped between claiming the group send and sending it.
     async with services.uow() as uow:
         await uow.session.execute(
@@ -124,7 +134,7 @@ async def test_one_gentle_reminder_after_three_days_without_feedback(
     feedback = _feedback(services, net)
     reminded_id = await _closed(net, clock)
     given_id = await _closed(net, clock)
-    await feedback.give(CHRIS, given_id, TEXT, [net.district_ids[OVERVECHT]])
+    await _give(feedback, CHRIS, given_id, TEXT, [net.district_ids[OVERVECHT]])
     clock.advance(days=3, minutes=-31)  # the first closed half an hour before the second
     assert await feedback.remind_due() == 0
     clock.advance(minutes=2)
@@ -140,7 +150,7 @@ async def test_peilingen_shows_the_feedback(
     net: Net, clock: FakeClock, services: Services
 ) -> None:
     checkin_id = await _closed(net, clock)
-    await _feedback(services, net).give(CHRIS, checkin_id, TEXT, [net.district_ids[OVERVECHT]])
+    await _give(_feedback(services, net), CHRIS, checkin_id, TEXT, [net.district_ids[OVERVECHT]])
     lines = await net.checkins.listing.list_checkins(Actor(3002, "Ahmed"))
     assert isinstance(lines, list)
     [line] = [x for x in lines if x.checkin_id == checkin_id]
