@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checkins.baseline import BaselineWatch
+from services.checkins.baseline import BaselineWatch, Moved
 from services.checkins.escalation import escalate
 from services.checkins.outcomes import (
     AnswerOutcome,
@@ -231,12 +231,12 @@ class AnswerService:
                         person=found.person,
                         now=now,
                     )
-            moved = {
-                (v.checkin.id, v.district.id): (v.checkin, v.event, v.district)
+            moved = [
+                Moved(v.checkin, v.event, v.district, v.press.code in self._watch.high)
                 for v in checked
                 if isinstance(v, _Valid) and stored[id(v)] != "same"
-            }
-            await self._watch.check(look.s, outbox, moved.values(), now)
+            ]
+            await self._watch.check(look.s, outbox, moved, now)
             await uow.commit()
         await outbox.deliver(self._deps)
         return outcomes

@@ -52,60 +52,77 @@ async def district_baseline(
     return Baseline(float(statistics.median(medians)), len(medians))
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A district whose answers just changed in an open check-in."""
+
+    checkin: CheckIn
+    event: Event
+    district: District
+    # The change can add to 'high and rising': a high answer given, or 'rising' set.
+    maybe_rising: bool
+
+
 class BaselineWatch:
     """Check open check-ins against their districts' baselines and alert chiefs once."""
 
     def __init__(self, scale: Scale, rules: BaselineRules) -> None:
         self._scale = scale
         self._rules = rules
+        self.high = frozenset(
+            c for c in scale.codes if scale.ranked(c) and c >= rules.rising_level
+        )
         # Facts that cannot change while a check-in is open, kept to spare a burst of presses
         # the queries: alerts already given, and baselines (fixed at the check-in's opening).
         self._alerted: set[tuple[int, int]] = set()
         self._baselines: dict[tuple[int, int], Baseline | None] = {}
 
     async def check(
-        self,
-        s: AsyncSession,
-        outbox: Outbox,
-        found: Collection[tuple[CheckIn, Event, District]],
-        now: datetime,
+        self, s: AsyncSession, outbox: Outbox, moved: Collection[Moved], now: datetime
     ) -> int:
         """Alert the chiefs of these districts that now run clearly above their baseline."""
-        todo = {(c.id, d.id): (c, e, d) for c, e, d in found if (c.id, d.id) not in self._alerted}
-        if not todo:
+        todo: dict[tuple[int, int], Moved] = {}
+        for m in moved:
+            key = (m.checkin.id, m.district.id)
+            if key in self._alerted:
+                continue
+            before = todo.get(key)
+            todo[key] = m if before is None or m.maybe_rising else before
+        for key, m in todo.items():
+            if key not in self._baselines:
+                self._baselines[key] = await district_baseline(
+                    s, self._scale, self._rules, m.district.id, m.checkin
+                )
+        # Without a baseline only 'high and rising' can alert, and only a high answer or a
+        # 'rising' can make it true: a burst of other presses costs no query here.
+        worth = [k for k, m in todo.items() if self._baselines[k] is not None or m.maybe_rising]
+        if not worth:
             return 0
-        running = await queries.running_codes(s, list(todo))
+        running = await queries.running_codes(s, worth)
         told = 0
-        for key, (checkin, event, district) in todo.items():
-            if await self._check_one(s, outbox, checkin, event, district, running[key], now):
+        for key in worth:
+            if await self._check_one(s, outbox, todo[key], running[key], now):
                 told += 1
         return told
 
     async def _check_one(
-        self,
-        s: AsyncSession,
-        outbox: Outbox,
-        checkin: CheckIn,
-        event: Event,
-        district: District,
-        codes: list[int],
-        now: datetime,
+        self, s: AsyncSession, outbox: Outbox, moved: Moved, codes: list[int], now: datetime
     ) -> bool:
         rules, scale = self._rules, self._scale
+        checkin, event, district = moved.checkin, moved.event, moved.district
         ranked = [code for code in codes if scale.ranked(code)]
         if len(ranked) < rules.min_answers:
             return False
         key = (checkin.id, district.id)
-        if key not in self._baselines:
-            self._baselines[key] = await district_baseline(s, scale, rules, district.id, checkin)
         usual = self._baselines[key]
         running = median(ranked, scale)
         reason = None
         if usual is not None and running is not None:
             if running - usual.median >= rules.steps_above:
                 reason = "above"
-        high = [code for code in scale.codes if scale.ranked(code) and code >= rules.rising_level]
-        if reason is None and sum(1 for code in ranked if code in high) >= rules.min_answers:
+        high = self.high
+        enough_high = sum(1 for code in ranked if code in high) >= rules.min_answers
+        if reason is None and moved.maybe_rising and enough_high:
             rising = await queries.high_and_rising(s, checkin.id, district.id, high)
             if rising >= rules.min_answers:
                 reason = "rising"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from services.checkins.baseline import BaselineWatch
+from services.checkins.baseline import BaselineWatch, Moved
 from services.checkins.escalation import escalate
 from services.checkins.outcomes import (
     Closed,
@@ -49,7 +49,8 @@ class FollowUpService:
         def change(f: FollowUp) -> None:
             f.direction = None if direction is None else allowed[direction]
 
-        return await self._change(telegram_user_id, checkin_id, change, direction=True)
+        rising = direction == Direction.RISING.value
+        return await self._change(telegram_user_id, checkin_id, change, rising=rising)
 
     async def toggle_theme(
         self, telegram_user_id: int, checkin_id: int, theme: str
@@ -96,7 +97,7 @@ class FollowUpService:
         change: Change | None,
         *,
         contact: bool = False,
-        direction: bool = False,
+        rising: bool = False,
     ) -> FollowUpState | Refusal:
         now = self._deps.clock.now()
         outbox = Outbox()
@@ -131,10 +132,10 @@ class FollowUpService:
                     person=person,
                     now=now,
                 )
-            if direction:
+            if rising:
                 # 'Rising' from enough high answers alerts the chiefs, as a high median does.
                 await s.flush()
-                await self._watch.check(s, outbox, [(checkin, event, district)], now)
+                await self._watch.check(s, outbox, [Moved(checkin, event, district, True)], now)
             state = self._state(checkin, event, district, row)
             await uow.commit()
         await outbox.deliver(self._deps)
