@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 
 from handlers import awaiting
 from handlers.checkins.closing import parse_id
-from handlers.common import actor_of, arguments, in_own_chat, reply
+from handlers.common import actor_of, arguments, in_own_chat, note_refused, reply
 from handlers.context import BotContext
 from handlers.feedback.jobs import start_sending
 from handlers.feedback.keyboards import (
@@ -30,8 +30,10 @@ from handlers.feedback.keyboards import (
 from handlers.feedback.texts import preview_text, prompt_text, refusal_text
 from handlers.i18n import t
 from services.access import Actor
+from services.checkins.outcomes import Unknown
 from services.feedback.outcomes import FeedbackStored, FeedbackTarget
 from services.feedback.service import MAX_TEXT
+from services.outcomes import Denied
 
 _KEY = "feedback.draft"
 TEXT = "feedback.text"
@@ -48,12 +50,14 @@ def _drop(context: BotContext) -> None:
 
 
 async def _begin(
-    context: BotContext, actor: Actor, checkin_id: int, message: Message
+    update: Update, context: BotContext, actor: Actor, checkin_id: int, message: Message
 ) -> str | None:
     """Start a draft and ask for the text; return a refusal line instead when it cannot."""
     services, lang = context.services, context.services.language
     target = await services.feedback.target(actor, checkin_id)
     if not isinstance(target, FeedbackTarget):
+        if isinstance(target, Denied | Unknown):  # not theirs, or a made-up number
+            await note_refused(update, context, "/terugkoppeling")
         return refusal_text(target, checkin_id, services.tz, lang)
     if context.user_data is not None:
         context.user_data[_KEY] = {
@@ -93,7 +97,7 @@ async def terugkoppeling(update: Update, context: BotContext) -> None:
             )
             return
         checkin_id = choices[0].checkin_id
-    refused = await _begin(context, actor, checkin_id, message)
+    refused = await _begin(update, context, actor, checkin_id, message)
     if refused is not None:
         await reply(message, refused)
 
@@ -139,9 +143,10 @@ async def press(update: Update, context: BotContext) -> None:
     parsed = FeedbackPress.parse(query.data)
     if parsed is None or not in_own_chat(update) or not isinstance(query.message, Message):
         await query.answer(t("feedback.stale", lang))
+        await note_refused(update, context, "press")  # forged, or on someone else's message
         return
     if parsed.action == WRITE:
-        refused = await _begin(context, actor, parsed.checkin, query.message)
+        refused = await _begin(update, context, actor, parsed.checkin, query.message)
         await query.answer(refused[:200] if refused else None, show_alert=refused is not None)
         return
     draft = _draft(context, parsed.checkin)
@@ -160,7 +165,7 @@ async def press(update: Update, context: BotContext) -> None:
         await query.answer()
         await query.edit_message_text(t("feedback.cancelled", lang))
     elif parsed.action == SEND:
-        await _send(query, context, actor, draft)
+        await _send(update, query, context, actor, draft)
     else:
         await query.answer(t("feedback.stale", lang))
 
@@ -177,7 +182,9 @@ async def _toggle(query: Any, draft: dict[str, Any], district_id: int, lang: str
     await query.edit_message_reply_markup(reply_markup=keyboard)
 
 
-async def _send(query: Any, context: BotContext, actor: Actor, draft: dict[str, Any]) -> None:
+async def _send(
+    update: Update, query: Any, context: BotContext, actor: Actor, draft: dict[str, Any]
+) -> None:
     services, lang = context.services, context.services.language
     if not draft["selected"]:
         await query.answer(t("feedback.pick_one", lang), show_alert=True)
@@ -188,6 +195,8 @@ async def _send(query: Any, context: BotContext, actor: Actor, draft: dict[str, 
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if not isinstance(outcome, FeedbackStored):
+        if isinstance(outcome, Denied | Unknown):
+            await note_refused(update, context, "/terugkoppeling")
         text = refusal_text(outcome, checkin_id, services.tz, lang)
         await query.message.reply_text(text, parse_mode=ParseMode.HTML)
         return

@@ -2,13 +2,15 @@
 
 The same three steps as a check-in's broadcast (services/checkins/broadcast.py): a
 conditional UPDATE claims a pending send and commits, the Notifier sends, the outcome is
-recorded. A claim left by a stopped process is taken over at the next start; the only window
-for a double is a crash between Telegram accepting a message and the outcome's commit.
+recorded. A claim left by a stopped process is taken over at the next start. Telegram has no
+idempotent sends: a send whose outcome is unknown (a time-out, or a crash between Telegram
+accepting it and the outcome's commit) is sent again, so a group may rarely read it twice;
+it never misses it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -128,10 +130,15 @@ class FeedbackSender:
                 "last_error": None,
                 "retry_at": None,
             }
-        elif sent.error == "retry" and attempts < self._settings.max_attempts:
+        elif sent.error in ("retry", "uncertain") and attempts < self._settings.max_attempts:
+            # As a broadcast does: a timed-out send may have arrived, but a group that never
+            # hears back is worse than one that reads it twice.
+            wait = self._settings.backoff(attempts)
+            if sent.retry_after is not None:  # sooner only draws another 429
+                wait = max(wait, timedelta(seconds=sent.retry_after))
             values |= {
-                "retry_at": now + self._settings.backoff(attempts),
-                "last_error": _reason("retry", sent.description),
+                "retry_at": now + wait,
+                "last_error": _reason(sent.error, sent.description),
             }
         else:
             values |= {

@@ -134,6 +134,11 @@ async def test_feedback_from_the_summary_reaches_every_group_once_and_private_an
     ]
     for district in ("Kanaleneiland", "Overvecht"):
         assert len(feedback_in(sandbox, net[district].group, tg_bot)) == 1
+    refused = await ask(sandbox, plain, tg_bot, "/terugkoppeling 1")
+    assert refused.text == (
+        "Terugkoppeling geeft wie de peiling startte, een coördinator of een chef van een "
+        "gepeilde wijk."
+    )
     listed = await ask(
         sandbox, plain, tg_bot, "/peilingen", lambda m: (m.text or "").startswith("📋")
     )
