@@ -22,6 +22,7 @@ from storage.models import (
     FollowUp,
     MemberDelivery,
     Person,
+    Reminder,
 )
 from storage.queries.answers import _insert
 
@@ -100,11 +101,15 @@ async def answered_privately(
 ) -> list[tuple[Person, int]]:
     """Key figures of these districts who answered and spoke with the bot privately about it.
 
-    Privately: the check-in reached them in their private chat, or they added depth there
-    (direction, themes, text, contact). With their district.
+    Privately: the check-in reached them in their private chat (its private copy, or a
+    reminder with the answer buttons), or they added depth there (direction, themes, text,
+    contact). With their district.
     """
     private_copy = select(MemberDelivery.person_id).where(
         MemberDelivery.checkin_id == checkin_id, MemberDelivery.status == DeliveryStatus.SENT
+    )
+    reminded = select(Reminder.person_id).where(
+        Reminder.checkin_id == checkin_id, Reminder.status == DeliveryStatus.SENT
     )
     depth = select(FollowUp.person_id).where(FollowUp.checkin_id == checkin_id)
     rows = await session.execute(
@@ -113,7 +118,7 @@ async def answered_privately(
         .where(
             Answer.checkin_id == checkin_id,
             Answer.district_id.in_(district_ids),
-            or_(Person.id.in_(private_copy), Person.id.in_(depth)),
+            or_(Person.id.in_(private_copy), Person.id.in_(reminded), Person.id.in_(depth)),
         )
         .order_by(Person.id)
     )

@@ -156,3 +156,23 @@ async def test_peilingen_shows_the_feedback(
     [line] = [x for x in lines if x.checkin_id == checkin_id]
     assert isinstance(line, CheckInLine) and line.feedback == TEXT
     assert timedelta(0) <= clock.now() - (line.feedback_at or clock.now())
+
+
+async def test_who_answered_from_a_reminder_gets_a_private_copy_too(
+    net: Net, clock: FakeClock, services: Services, notifier: CheckInNotifier
+) -> None:
+    checkin_id = await net.sent()
+    await net.press(3001, checkin_id, 2)  # Fatima, in the group, nothing more
+    clock.advance(hours=3)
+    await net.checkins.reminders.send_due()
+    [(mid, _)] = [(mid, m) for mid, m in notifier.posted_to(3002) if m.reminder]
+    await net.press(3002, checkin_id, 3, message_id=mid, chat_id=3002)  # Ahmed, privately
+    await net.checkins.closing.close_checkin(checkin_id, CHRIS)
+    notifier.clear()
+
+    sent = await _give(
+        _feedback(services, net), CHRIS, checkin_id, TEXT, [net.district_ids[OVERVECHT]]
+    )
+    assert sent.private == 1
+    # Not Fatima (group only), nor Youssef (reminded, never answered).
+    assert [chat for chat, _ in notifier.with_key("feedback.private")] == [3002]
