@@ -25,6 +25,7 @@ from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.errors import answers_noted
+from handlers.feedback.jobs import schedule as schedule_feedback
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.notifier import TelegramNotifier
@@ -184,6 +185,8 @@ def build_application(
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
         await recover(app, services, tally_interval, sweep_interval)
+        # Feedback to the groups a stop interrupted, and the one reminder when none came.
+        schedule_feedback(app.job_queue, services)
 
     async def post_shutdown(app: AnyApp) -> None:
         services = app.bot_data.services

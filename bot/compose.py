@@ -15,6 +15,7 @@ from handlers.i18n import t
 from services.checkins import CheckInSettings
 from services.checkins.broadcast import Sleep
 from services.checkins.quiet import QuietHours
+from services.checkins.rules import BaselineRules
 from services.container import Services
 from services.ports import Clock, Notifier
 from services.privacy.policy import PrivacyPolicy, Retention
@@ -33,7 +34,7 @@ OFFLINE = cast(Notifier, _NoMessages())
 
 def checkin_settings(settings: Settings) -> CheckInSettings:
     """The check-in loop's knobs that the config file sets; the rest keep their defaults."""
-    given = settings.checkins
+    given, usual = settings.checkins, settings.baseline
     return CheckInSettings(
         tally_interval=timedelta(seconds=given.tally_edit_interval_seconds),
         default_duration=timedelta(hours=given.default_duration_hours),
@@ -42,6 +43,13 @@ def checkin_settings(settings: Settings) -> CheckInSettings:
         reminder_fractions=tuple(given.reminder_at_fractions),
         reminder_before_deadline=tuple(
             timedelta(hours=h) for h in given.reminder_hours_before_deadline
+        ),
+        baseline=BaselineRules(
+            checkins=usual.checkins,
+            min_checkins=usual.min_checkins,
+            min_answers=usual.min_answers,
+            steps_above=usual.steps_above,
+            rising_level=usual.rising_level,
         ),
     )
 
@@ -87,4 +95,5 @@ def build_services(
         export_min_respondents=settings.export.min_respondents,
         privacy_policy=privacy_policy(settings),
         sleep=sleep,
+        feedback_reminder_after=timedelta(days=settings.feedback.reminder_after_days),
     )

@@ -207,6 +207,26 @@ class CheckinSettings(_Section):
     )
 
 
+class BaselineSettings(_Section):
+    checkins: Whole = Field(default=5, ge=1, le=50)
+    min_checkins: Whole = Field(default=3, ge=1, le=50)
+    min_answers: Whole = Field(default=3, ge=1)
+    steps_above: float = Field(default=1.0, gt=0, le=5)
+    rising_level: Whole = Field(default=4, ge=0, le=9)
+
+    @model_validator(mode="after")
+    def _enough_to_take(self) -> Self:
+        if self.min_checkins > self.checkins:
+            raise ValueError(
+                f"min_checkins ({self.min_checkins}) cannot exceed checkins ({self.checkins})"
+            )
+        return self
+
+
+class FeedbackSettings(_Section):
+    reminder_after_days: Whole = Field(default=3, ge=1, le=60)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
@@ -248,6 +268,8 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     export: ExportSettings = ExportSettings()
     checkins: CheckinSettings = CheckinSettings()
+    baseline: BaselineSettings = BaselineSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     logging: LoggingSettings = LoggingSettings()
 
     _config_file: str | None = PrivateAttr(default=None)

@@ -21,6 +21,7 @@ from telegram.error import (
 
 from handlers.checkins.charts import summary_pngs
 from handlers.checkins.render import render_checkin, render_report, render_summary
+from handlers.feedback.keyboards import write_keyboard
 from handlers.i18n import t
 from handlers.render import render
 from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
@@ -122,8 +123,12 @@ class TelegramNotifier:
     ) -> Sent:
         """Send the closing summary, in as many messages as it needs, then its chart."""
         first: Sent | None = None
-        for part in render_summary(summary, self._tz, language or self._language):
-            sent = await self._send(chat_id, part)
+        parts = render_summary(summary, self._tz, language or self._language)
+        for index, part in enumerate(parts):
+            # Under the last part: write feedback to the groups (closing the loop).
+            last = index == len(parts) - 1 and summary.closed_at is not None
+            keyboard = write_keyboard(summary.checkin_id, language or self._language)
+            sent = await self._send(chat_id, part, keyboard if last else None)
             first = first or sent
             if not sent.ok:
                 return sent

@@ -32,6 +32,8 @@ from handlers.districts.groups import GroupMembershipHandler
 from handlers.errors import on_error
 from handlers.exports import wizard as export_chat
 from handlers.exports.keyboards import ExportPress
+from handlers.feedback import wizard as feedback
+from handlers.feedback.keyboards import FeedbackPress
 from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
 from handlers.insight import audit as insight_audit
 from handlers.insight import commands as insight
@@ -103,9 +105,14 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
         CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        # --- feedback to the groups after closing ---
+        CommandHandler("terugkoppeling", feedback.terugkoppeling, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(feedback.press, pattern=FeedbackPress.pattern()),
         # In a group: one line pointing to the private chat (names and drafts stay there).
         CommandHandler(
-            ["peiling", "sluit", "peilingen"], peiling.private_only, filters=NEW_MESSAGE & GROUPS
+            ["peiling", "sluit", "peilingen", "terugkoppeling"],
+            peiling.private_only,
+            filters=NEW_MESSAGE & GROUPS,
         ),
         # --- check-ins: follow-ups (the answer presses themselves come first, above) ---
         CallbackQueryHandler(followups.direction, pattern=FollowDirection.pattern()),

@@ -9,20 +9,19 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen afwezig terug export trend overzicht audit privacy mijngegevens vergeetmij "
-    "akkoord "
-    "stoppen start "
-    "help".split()
+    "sluit peilingen terugkoppeling afwezig terug export trend overzicht audit privacy "
+    "mijngegevens vergeetmij akkoord stoppen start help".split()
 )
 # Only commands the bot answers (a menu entry must do something). Everyone who is known gets
 # their privacy rights; a stranger can still read what the bot keeps.
 _RIGHTS = "privacy mijngegevens vergeetmij akkoord"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    f"sluit peilingen export trend overzicht audit {_RIGHTS} stoppen help".split()
+    f"sluit peilingen terugkoppeling export trend overzicht audit {_RIGHTS} stoppen help".split()
 )
 CHIEF = frozenset(
-    f"peiling sluit peilingen leden export trend overzicht {_RIGHTS} stoppen help".split()
+    "peiling sluit peilingen terugkoppeling leden export trend overzicht "
+    f"{_RIGHTS} stoppen help".split()
 )
 KEY_FIGURE = frozenset(f"peilingen afwezig terug {_RIGHTS} stoppen help".split())
 NOBODY = frozenset("start privacy help".split())

@@ -14,6 +14,7 @@ from services.checkins import CheckIns, CheckInSettings
 from services.checkins.broadcast import Sleep
 from services.districts import DistrictService
 from services.exports import ExportService
+from services.feedback import FeedbackSender, FeedbackService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
 from services.health import DatabaseWatch
@@ -58,6 +59,8 @@ class Services:
     privacy_policy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     # How background work waits (broadcast retries); the bot's own ends the wait on stop.
     sleep: Sleep = asyncio.sleep
+    # From settings.feedback.reminder_after_days.
+    feedback_reminder_after: timedelta = timedelta(days=3)
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -129,6 +132,14 @@ class Services:
         return CheckIns.build(
             self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
         )
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        """Feedback to the groups after a check-in, sent once each; the reminder about it."""
+        sender = FeedbackSender(
+            self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
+        )
+        return FeedbackService(self.deps, sender, self.feedback_reminder_after)
 
     @cached_property
     def exports(self) -> ExportService:

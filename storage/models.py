@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -490,3 +491,80 @@ class AgreementRequest(Base):
     )
     version: Mapped[str] = mapped_column(String(40), primary_key=True)
     asked_at: Mapped[datetime]
+
+
+# --- feedback and baseline alerts (issue 12) ---
+
+
+class BaselineAlert(Base):
+    """A district's chiefs told it runs clearly above its usual level: once per check-in."""
+
+    __tablename__ = "baseline_alerts"
+    __table_args__ = (UniqueConstraint("checkin_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    # "above" (running median over the baseline) or "rising" (many high answers, rising).
+    reason: Mapped[str] = mapped_column(String(20))
+    median: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    responded: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class Feedback(Base):
+    """What a chief tells the groups after a check-in: 'wat we hoorden, wat we doen'; once."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class FeedbackSend(Base):
+    """Feedback to one group (kind 'group', target a district) or one key figure ('private').
+
+    Claimed, sent, settled as check-in deliveries are: the unique key makes each target get
+    it once, and a claim left by a crash is taken over after a restart.
+    """
+
+    __tablename__ = "feedback_sends"
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "kind", "target_id"),
+        Index("ix_feedback_sends_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class FeedbackReminder(Base):
+    """The one gentle reminder to a check-in's chief that no feedback has gone out yet."""
+
+    __tablename__ = "feedback_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), unique=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    at: Mapped[datetime]

@@ -44,8 +44,12 @@ def _for_people(result: dict[str, Any]) -> str:
         f"Reminders sent {result['reminders_sent']} (to people who had answered: "
         f"{result['reminders_to_people_who_had_answered']}); summaries reached "
         f"{result['summaries_to_chiefs']} of {result['chiefs']} chiefs.",
+        "The chief's feedback to the groups:",
+        result["feedback_report"],
+        rule,
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
+        f"feedback in {result['feedback_delivered']} groups; "
         f"{result['seconds']} s.",
     ]
     return "\n".join(lines)

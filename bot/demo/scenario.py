@@ -38,6 +38,12 @@ LEVELS = {
     "Zuilen": ("Rustig", "Rustig", "Onderwerp van gesprek", "Rustig", "Rustig",
                "Onderwerp van gesprek", "Rustig", "Weet niet"),
 }  # fmt: skip
+# What the chief tells the groups after closing: what was heard, what is done.
+FEEDBACK = (
+    "Dank voor jullie signalen. Wat we hoorden: zorgen en boosheid, vooral in Overvecht. "
+    "Wat we doen: wijkagenten lopen dit weekend extra rondes bij de moskee, en donderdag "
+    "praten we erover bij de maaltijd."
+)
 NAMES = ("Fatima", "Mehmet", "Sanne", "Youssef", "Ilse", "Bilal", "Noor", "Daan", "Hatice",
          "Rachid", "Eva", "Samir", "Anouk", "Karim", "Lotte", "Said", "Mila", "Hamza", "Fleur",
          "Omar", "Jasmijn", "Ayoub", "Roos", "Yasmina")  # fmt: skip
@@ -161,6 +167,30 @@ async def _follow_up(
         await actors.say(person, text, expect=contains("bewaard"))
 
 
+async def _feedback(actors: Actors, chief: Person) -> str:
+    """The chief closes the loop from the button under the summary; return the bot's reply."""
+    button = "📬 Terugkoppeling naar de groepen"
+    summary = await actors.wait_private(chief, lambda m: button in m.button_texts)
+    await actors.tap(chief, summary, button)
+    await actors.wait_private(chief, starts("📬 Terugkoppeling op peiling"))
+    preview = await actors.say(chief, FEEDBACK, expect=contains("👀 Voorbeeld"))
+    await actors.tap(chief, preview, "Versturen")
+    done = await actors.wait_private(
+        chief, lambda m: starts("📬 Terugkoppeling op peiling")(m) and contains("verstuurd")(m)
+    )
+    return done.text or ""
+
+
+def _feedback_messages(sandbox: Sandbox, groups: dict[str, Chat]) -> int:
+    """How many feedback messages the groups received (one each, if all went well)."""
+    return sum(
+        1
+        for group in groups.values()
+        for m in sandbox.sent(group)
+        if (m.text or "").startswith("📬 Terugkoppeling")
+    )
+
+
 def _groups(sandbox: Sandbox) -> dict[str, Chat]:
     titles = {c.title or "": c for c in sandbox.world.groups.values()}
     return {t.removeprefix("Bondgenoten "): c for t, c in titles.items() if t.startswith("Bond")}
@@ -213,7 +243,9 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             for other in others.values():
                 await actors.wait_private(other, starts("📊 Samenvatting"))
             chat = chief.chat_with(bot)
-            alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞"]
+            alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞📈"]
+            summary_text = _summary_texts(sandbox, chat, report)
+            feedback_report = await _feedback(actors, chief)
             result = await _result(app, checkin_id, pressed, members, report)
             summaries = [
                 person
@@ -222,7 +254,9 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             ]
             return result | {
                 "alerts": alerts,
-                "summary_text": _summary_texts(sandbox, chat, report),
+                "summary_text": summary_text,
+                "feedback_report": feedback_report,
+                "feedback_delivered": _feedback_messages(sandbox, _groups(sandbox)),
                 "summaries_to_chiefs": len(summaries),
             }
 

@@ -137,7 +137,15 @@ def listing_lines(
         if line.own_code is not None and scale.has(line.own_code):
             own = t(scale.label_key(line.own_code), lang)
             out.append(t("peilingen.own", lang, label=own))
+        if line.feedback is not None and line.feedback_at is not None:
+            at = local_time(line.feedback_at, tz, lang)
+            out.append(t("peilingen.feedback", lang, at=at, text=_short(line.feedback)))
     return out
+
+
+def _short(text: str, limit: int = 300) -> str:
+    # A list stays a list: the whole feedback is in the groups and the exports.
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def peilingen(update: Update, context: BotContext) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from services.checkins.answers import AnswerService
+from services.checkins.baseline import BaselineWatch
 from services.checkins.broadcast import Broadcaster, Sleep
 from services.checkins.closing import ClosingService
 from services.checkins.followups import FollowUpService
@@ -63,7 +64,9 @@ class CheckIns:
         reports = DeliveryReports(deps)
         tallies = TallyService(deps, settings, groups)
         summaries = SummaryService(deps, settings)
-        answers = AnswerService(deps, settings)
+        # One watch for presses and follow-ups: they share what it remembers per check-in.
+        watch = BaselineWatch(settings.scale, settings.baseline)
+        answers = AnswerService(deps, settings, watch)
         return cls(
             settings=settings,
             start=CheckInStarter(deps, settings),
@@ -71,7 +74,7 @@ class CheckIns:
             reports=reports,
             answers=answers,
             presses=PressBatch(answers),
-            followups=FollowUpService(deps, settings),
+            followups=FollowUpService(deps, settings, watch),
             tallies=tallies,
             closing=ClosingService(deps, settings, tallies, summaries),
             summaries=summaries,

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.checkins.baseline import BaselineWatch, Moved
 from services.checkins.escalation import escalate
 from services.checkins.outcomes import (
     AnswerOutcome,
@@ -177,9 +178,12 @@ class _Lookups:
 class AnswerService:
     """Record answers to check-ins, refusing anything that does not add up."""
 
-    def __init__(self, deps: Deps, settings: CheckInSettings) -> None:
+    def __init__(
+        self, deps: Deps, settings: CheckInSettings, watch: BaselineWatch | None = None
+    ) -> None:
         self._deps = deps
         self._settings = settings
+        self._watch = watch or BaselineWatch(settings.scale, settings.baseline)
 
     async def record_answer(
         self,
@@ -227,6 +231,12 @@ class AnswerService:
                         person=found.person,
                         now=now,
                     )
+            moved = [
+                Moved(v.checkin, v.event, v.district, v.press.code in self._watch.high)
+                for v in checked
+                if isinstance(v, _Valid) and stored[id(v)] != "same"
+            ]
+            await self._watch.check(look.s, outbox, moved, now)
             await uow.commit()
         await outbox.deliver(self._deps)
         return outcomes

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.checkins.quiet import DEFAULT_QUIET_HOURS, QuietHours
+from services.checkins.rules import BaselineRules
 from storage.models import Direction
 
 
@@ -104,6 +105,8 @@ class CheckInSettings:
     reminders_per_person: int = 1
     reminder_fractions: tuple[float, ...] = (0.5,)
     reminder_before_deadline: tuple[timedelta, ...] = ()
+    # When a district counts as clearly above its usual level (issue 12).
+    baseline: BaselineRules = field(default_factory=BaselineRules)
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the n-th failed attempt: base, 2×base, 4×base…, capped."""

@@ -9,6 +9,7 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.checkins.baseline import district_baseline
 from services.checkins.outcomes import Unknown
 from services.checkins.report import recipients, undelivered
 from services.checkins.scale import CheckInSettings
@@ -121,6 +122,7 @@ class SummaryService:
         themes = Counter(t for f in depth for t in f.themes)
         mid = median((a.code for a in given), scale)
         rate = response_rate(len(given), key_figures)
+        usual = await district_baseline(s, scale, self._settings.baseline, district.id, checkin)
         return DistrictSummary(
             district_id=district.id,
             district=district.name,
@@ -140,6 +142,8 @@ class SummaryService:
                 if a.person_id in follow and follow[a.person_id].free_text
             ),
             previous=await self._previous(s, checkin, district, mid, rate),
+            baseline=usual.median if usual else None,
+            baseline_checkins=usual.checkins if usual else 0,
         )
 
     async def _previous(

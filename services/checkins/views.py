@@ -143,6 +143,10 @@ class DistrictSummary:
     contact_requests: int
     free_texts: tuple[FreeText, ...]
     previous: Comparison | None
+    # The district's usual level (median of its last closed check-ins) and over how many;
+    # None before enough exist. See services.checkins.baseline.
+    baseline: float | None = None
+    baseline_checkins: int = 0
 
 
 @dataclass(frozen=True)

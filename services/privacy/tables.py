@@ -54,6 +54,10 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     # Issue 12: the private reminders a person got, and when they said they were away.
     PersonalTable("reminders", (("person_id", "delete"),)),
     PersonalTable("absences", (("person_id", "delete"),)),
+    # Issue 12's feedback: who wrote it (a chief: kept, unnamed), who got it privately.
+    PersonalTable("feedback", (("written_by_id", "detach"),)),
+    PersonalTable("feedback_sends", (("person_id", "delete"),)),
+    PersonalTable("feedback_reminders", (("person_id", "detach"),)),
     # The audit log names people in actor_telegram_id and inside details; erasure.py
     # scrubs both, the copy takes every entry that mentions the person.
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),

@@ -35,6 +35,11 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     assert by_name["Zuilen"]["responded"] == 8
     # Jan (who asked, chief of all three), Petra and Ahmed each got a summary.
     assert result["chiefs"] == result["summaries_to_chiefs"] == 3
+    # The chief closes the loop: each of the three groups gets the feedback once.
+    assert result["feedback_delivered"] == 3
+    assert result["feedback_report"].startswith(
+        "📬 Terugkoppeling op peiling #1 verstuurd naar Kanaleneiland, Overvecht, Zuilen."
+    )
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -48,3 +53,4 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert (
         "Reminders sent 1 (to people who had answered: 0); summaries reached 3 of 3 chiefs." in out
     )
+    assert "feedback in 3 groups;" in out

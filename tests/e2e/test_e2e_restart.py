@@ -162,7 +162,7 @@ async def test_a_check_in_open_across_a_restart_still_closes_at_its_deadline(
         assert "Gesloten." not in (message.text or "")
         await sandbox.wait_for(lambda: "Gesloten." in (message.text or ""), timeout=10)
         summary = await find_in(sandbox, chief.chat_with(tg_bot), "📊 Samenvatting peiling #1")
-        assert "Open van ma 2 nov 10:00 tot ma 2 nov 12:00." in (summary.text or "")
+        assert "Open van ma 2 nov 10:00 tot 12:00." in (summary.text or "")
         closed, _ = await stored(db_url)
         assert closed.status is CheckInStatus.CLOSED and closed.closed_by_id is None
         assert closed.closed_at is not None and closed.closed_at >= checkin.closes_at

@@ -77,13 +77,14 @@ async def test_commands_per_role() -> None:
         "help",
     ]  # fmt: skip
     assert commands_for(False, {Role.CHIEF}) == [
-        "leden", "peiling", "sluit", "peilingen", "export", "trend", "overzicht", "privacy",
-        "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
+        "leden", "peiling", "sluit", "peilingen", "terugkoppeling", "export", "trend",
+        "overzicht", "privacy", "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
-        "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "export", "trend", "overzicht",
-        "audit", "privacy", "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
+        "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "terugkoppeling", "export",
+        "trend", "overzicht", "audit", "privacy", "mijngegevens", "vergeetmij", "akkoord",
+        "stoppen", "help",
     ]  # fmt: skip
 
 

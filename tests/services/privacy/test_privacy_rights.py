@@ -22,7 +22,17 @@ from services.privacy.agreement import AgreementService
 from services.privacy.copy import PersonalCopy
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.tables import PERSONAL_TABLES
-from storage.models import Answer, AuditEntry, Base, DeliveryStatus, Person, Reminder
+from storage.models import (
+    Answer,
+    AuditEntry,
+    Base,
+    DeliveryStatus,
+    Feedback,
+    FeedbackReminder,
+    FeedbackSend,
+    Person,
+    Reminder,
+)
 
 FATIMA, AHMED, YOUSSEF = 3001, 3002, 3004
 
@@ -61,6 +71,28 @@ async def _reminded(services: Services, telegram_user_id: int) -> None:
         await uow.commit()
 
 
+async def _fed_back(services: Services, telegram_user_id: int, chief: int) -> None:
+    """Feedback the chief wrote, sent privately to the person (issue 12), and its reminder."""
+    async with services.uow() as uow:
+        s = uow.session
+        person = await s.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+        writer = await s.scalar(select(Person).where(Person.telegram_user_id == chief))
+        assert person is not None and writer is not None
+        answer = await s.scalar(select(Answer).where(Answer.person_id == person.id))
+        assert answer is not None
+        now = services.clock.now()
+        feedback = Feedback(checkin_id=answer.checkin_id, text="Wat we hoorden",
+                            written_by_id=writer.id, created_at=now)  # fmt: skip
+        s.add(feedback)
+        await s.flush()
+        s.add(FeedbackSend(feedback_id=feedback.id, kind="private", target_id=person.id,
+                           district_id=answer.district_id, person_id=person.id,
+                           telegram_chat_id=telegram_user_id, status=DeliveryStatus.SENT,
+                           attempts=1, message_id=7, updated_at=now, sent_at=now))  # fmt: skip
+        s.add(FeedbackReminder(checkin_id=answer.checkin_id, person_id=writer.id, at=now))
+        await uow.commit()
+
+
 def _kinds(copy: PersonalCopy) -> dict[str, int]:
     return {kind: len(rows) for kind, rows in copy.sections}
 
@@ -74,6 +106,7 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     await AgreementService(services.deps, "2099-01-v9").ask_outdated()
     assert isinstance(await services.away.set_away(Actor(AHMED, "Ahmed"), None), AwaySet)
     await _reminded(services, FATIMA)
+    await _fed_back(services, FATIMA, CHRIS.telegram_user_id)
     copies = {}
     for user in (FATIMA, AHMED, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
