@@ -214,6 +214,11 @@ def bot_env(
         # The bot's log (in the work directory, kept with --keep): BENCH_BOT_LOG_LEVEL=DEBUG
         # when a scenario needs looking into.
         BONDGENOTEN_LOGGING__LEVEL=os.environ.get("BENCH_BOT_LOG_LEVEL", "WARNING"),
+        # The figures must not depend on the hour the bench runs: quiet hours would hold a
+        # broadcast's private copies until morning, and reminders would add sends of their own.
+        BONDGENOTEN_CHECKINS__QUIET_HOURS_START="00:00",
+        BONDGENOTEN_CHECKINS__QUIET_HOURS_END="00:00",
+        BONDGENOTEN_CHECKINS__REMINDERS_PER_PERSON="0",
     )
     env.update(extra)
     return env

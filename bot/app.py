@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.compose import build_services
 from bot.flood import FloodLimiter, urgently
+from bot.inbox import KeepingQueue, KeepingUpdatesRequest
+from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
+from handlers.errors import answers_noted
+from handlers.feedback.jobs import schedule as schedule_feedback
+from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import t
 from handlers.meetings import jobs as meeting_jobs
 from handlers.notifier import TelegramNotifier
+from handlers.privacy.jobs import (
+    RETENTION_FIRST_SECONDS,
+    RETENTION_INTERVAL_SECONDS,
+    ask_new_agreement,
+    enforce_retention,
+)
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
 from services.ports import Clock, SystemClock
@@ -38,12 +54,25 @@ AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 class BotApplication(AnyApp):
     """PTB's Application, where the replies to a person's update go before background sends."""
 
+    # When the last update from Telegram came, for the health report (bot/web.py).
+    last_update_at: datetime | None = None
+    # Run the jobs and the recovery: at start-up, or once this process has the lead
+    # (bot/leader.py: webhook workers beside each other). Set by build_application.
+    take_the_lead: Callable[[], Awaitable[None]] | None = None
+
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
+        if isinstance(update, Update):
+            self.last_update_at = datetime.now(UTC)
         # Jobs, broadcasts and tasks a handler starts (a follow-up panel, an export) keep
         # their turn among each other: under a burst of presses the panels must not starve
-        # the tally edits. PTB runs this in the update's own task (concurrent updates).
-        await urgently(super().process_update(update))
+        # the tally edits. PTB runs this in the update's own task (concurrent updates), the
+        # error handler included, which must know whether the press was already answered.
+        with answers_noted():
+            await urgently(super().process_update(update))
+        services = getattr(self.bot_data, "services", None)  # None before post_init
+        if isinstance(update, Update) and services is not None:
+            services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
 
     async def stop(self) -> None:
         """Stop, without first waiting for the follow-up panels still queued (bulk)."""
@@ -55,7 +84,12 @@ class BotApplication(AnyApp):
         await super().stop()
 
 
-def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:
+def throughput(
+    builder: AnyBuilder,
+    *,
+    flood_limits: bool = True,
+    updates_request: AiohttpRequest | None = None,
+) -> AnyBuilder:
     """How fast the bot takes in updates and sends; the benchmark's bare app uses it too."""
     builder = (
         # Presses of different people are handled together (so they can share a commit);
@@ -63,7 +97,7 @@ def throughput(builder: AnyBuilder, *, flood_limits: bool = True) -> AnyBuilder:
         builder.concurrent_updates(PerPersonOrder())
         # aiohttp, not PTB's default httpx: a tenth of the cost per request (telegram_http).
         .request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest())
+        .get_updates_request(updates_request or AiohttpRequest())
     )
     # Sliding windows like Telegram's own; AIORateLimiter's buckets overflow them (flood).
     return builder.rate_limiter(FloodLimiter(max_retries=3)) if flood_limits else builder
@@ -75,18 +109,24 @@ def build_application(
     clock: Clock | None = None,
     sweep_interval: float = 30.0,
     tally_interval: float = 2.0,
+    lead_at_start: bool = True,
+    retention_interval: float = RETENTION_INTERVAL_SECONDS,
 ) -> AnyApp:
     """Build the Application; the database and services come to life in post_init.
 
     sweep_interval: seconds between looks at time-driven work the database holds (groups
-    left unlinked past their grace period; meeting headcounts, reminders, unsent invitations,
-    dietary needs to forget); tally_interval: seconds between looks for group
-    messages whose tally changed (each message is still edited at most once per
-    settings.checkins.tally_edit_interval_seconds). Tests shorten both, and pass a clock.
+    left unlinked past their grace period, reminders due, the meetings' sweep); tally_interval:
+    seconds between looks for group messages whose tally changed (each message is still edited
+    at most once per settings.checkins.tally_edit_interval_seconds); retention_interval:
+    seconds between runs of the retention job (a day). Tests shorten them, and pass a clock.
+    lead_at_start=False: the jobs and the recovery wait for `take_the_lead` (a webhook worker
+    that is not the leader on its database yet).
     """
     if settings.token is None:
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
+    protect_logs()
     engine_holder: dict[str, Any] = {}
+    updates_request, queue = KeepingUpdatesRequest(), KeepingQueue()
 
     async def post_init(app: AnyApp) -> None:
         engine = create_engine(settings.database_url)
@@ -100,17 +140,21 @@ def build_application(
             stop_aware_sleep(app),
         )
         bot_data.services = services
+        # From now on an update is kept before Telegram may forget it; those kept by a process
+        # that died before handling them are handled first.
+        updates_request.keep = services.inbox.keep
+        if settings.mode == "webhook":
+            queue.keep = services.inbox.keep
         await services.people.sync_coordinators(settings.coordinators)
         assert app.job_queue is not None
         app.job_queue.run_repeating(
-            sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
+            forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
         )
-        # The database holds deadlines and unsent deliveries: close the overdue, schedule the
-        # rest, resume broadcasts a stop interrupted, keep tallies fresh.
-        await recover(app, services, tally_interval)
-        # Meetings keep their deadlines and unsent invitations in the database too: counts
-        # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
-        meeting_jobs.schedule(app, tally_interval, sweep_interval)
+        app.job_queue.run_repeating(
+            watch_database, interval=WATCH_INTERVAL, first=WATCH_INTERVAL, name="watch_database"
+        )
+        if lead_at_start:
+            await take_the_lead(app)
         await app.bot.set_my_commands(
             [
                 BotCommand("start", t("command.start", settings.language)),
@@ -120,7 +164,39 @@ def build_application(
         )
         log.info("bot @%s ready on %s", app.bot.username, _safe_db(settings.database_url))
 
+    async def take_the_lead(app: AnyApp) -> None:
+        services = app.bot_data.services
+        assert services is not None and app.job_queue is not None
+        # Updates a process kept but died before handling are handled first.
+        for payload in await services.inbox.unfinished():
+            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
+        app.job_queue.run_repeating(
+            sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
+        )
+        app.job_queue.run_repeating(
+            enforce_retention,
+            interval=retention_interval,
+            first=min(RETENTION_FIRST_SECONDS, retention_interval),
+            name="retention",
+        )
+        # Soon after start: a new version (new words or new periods) comes with a restart.
+        app.job_queue.run_repeating(
+            ask_new_agreement, interval=retention_interval, first=1.0, name="agreement"
+        )
+        # The database holds deadlines and unsent deliveries: close the overdue, schedule the
+        # rest, resume broadcasts a stop interrupted, keep tallies fresh.
+        await recover(app, services, tally_interval, sweep_interval)
+        # Feedback to the groups a stop interrupted, and the one reminder when none came.
+        schedule_feedback(app.job_queue, services)
+        # Meetings keep their deadlines and unsent invitations in the database too: counts
+        # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
+        meeting_jobs.schedule(app, tally_interval, sweep_interval)
+
     async def post_shutdown(app: AnyApp) -> None:
+        services = app.bot_data.services
+        if services is not None:
+            with contextlib.suppress(Exception):  # what stays is handled again: harmless
+                await services.inbox.forget_handled()
         app.bot_data.services = None
         engine = engine_holder.pop("engine", None)
         if engine is not None:
@@ -133,11 +209,16 @@ def build_application(
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(CONTEXT_TYPES)
+        .update_queue(queue)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    app = throughput(builder, flood_limits=settings.telegram_flood_limits).build()
+    app = throughput(
+        builder, flood_limits=settings.telegram_flood_limits, updates_request=updates_request
+    ).build()
     register(app)
+    if isinstance(app, BotApplication):
+        app.take_the_lead = functools.partial(take_the_lead, app)
     return app
 
 

@@ -7,44 +7,74 @@ the help line), and add one `Command` to COMMANDS. Give it `arguments=` to add o
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import shutil
 import sys
+import tempfile
+import traceback
 from argparse import SUPPRESS
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.logging_setup import RedactingStream, Redactor
+from bot.privacy_cli import (
+    cmd_privacy_erase,
+    cmd_privacy_export,
+    cmd_retention,
+    erase_arguments,
+    retention_arguments,
+)
+from bot.privacy_cli import export_arguments as privacy_export_arguments
 from bot.settings import ConfigError, Settings, load_settings
 
 # 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        metavar="PORT",
+        help="polling mode: answer GET /healthz on 127.0.0.1:PORT (webhook mode always does, "
+        "on the webhook's own port)",
+    )
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the bot and answer Telegram updates until stopped."""
     if settings.token is None:
         return _fail("no bot token: set BONDGENOTEN_TOKEN to the token from BotFather", EXIT_USAGE)
+    if args.health_port is not None and not 1 <= args.health_port <= 65535:
+        return _fail(f"--health-port {args.health_port} is not a port (1-65535)", EXIT_USAGE)
     from bot.runner import run_bot  # imported here so other commands need no Telegram set-up
 
-    try:
-        run_bot(settings)
-    except KeyboardInterrupt:
-        return 130
-    return EXIT_OK
+    return run_bot(
+        settings,
+        log_format=getattr(args, "log_format", "text"),
+        debug=_debug(args, settings),
+        health_port=args.health_port,
+    )
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Apply database migrations."""
-    from storage.migrate import upgrade
+    from storage.migrate import DatabaseProblem, NewerDatabase, upgrade
 
     try:
         revision = upgrade(settings.database_url)
+    except NewerDatabase as exc:
+        return _fail(f"cannot upgrade {_where(settings)}: {exc}", EXIT_FAILED)
+    except DatabaseProblem as exc:
+        return _fail(f"{exc}", EXIT_USAGE)
     except (SQLAlchemyError, OSError) as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return _fail(f"cannot upgrade the database {where}: {reason}", EXIT_FAILED)
+        reason = _reason(exc)
+        return _fail(f"cannot upgrade the database {_where(settings)}: {reason}", EXIT_FAILED)
     print(f"Database is up to date (revision {revision or 'none'})")
     return EXIT_OK
 
@@ -56,13 +86,18 @@ def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {line}")
     if settings.token is None:
         print("note: no token set; `bondgenoten run` needs BONDGENOTEN_TOKEN from BotFather")
+    for warning in settings.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
 def _export_arguments(parser: argparse.ArgumentParser) -> None:
     # Required, but checked by cmd_export: a bad config file is reported before any usage.
     parser.add_argument("--format", choices=("csv", "xlsx", "jsonl"), help="required")
-    parser.add_argument("--output", metavar="FILE", type=Path, help="required")
+    parser.add_argument(
+        "--output", metavar="FILE", type=Path, help="required; - for standard output (csv, jsonl)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing FILE")
     parser.add_argument(
         "--district",
         action="append",
@@ -85,7 +120,8 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",  # given without K: the config's export.min_respondents
         metavar="K",
-        help="with --summaries: blank figures under K respondents (K from the config if omitted)",
+        help="with --summaries: blank figures under K respondents instead of the config's "
+        "export.min_respondents (which applies without this option too)",
     )
 
 
@@ -100,9 +136,37 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Play a whole check-in in a local Telegram sandbox: no token, no network needed."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from storage.migrate import DatabaseProblem, check_location, holds_data
+
+    database = None
+    if args.database is not None:
+        try:
+            database = Settings(database_url=args.database).database_url
+        except ValidationError as exc:
+            why = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            return _fail(f"--database {why}", EXIT_USAGE)
+        try:
+            check_location(database, must_exist=False)
+            full = asyncio.run(holds_data(database))
+        except DatabaseProblem as exc:
+            return _fail(f"--database: {exc}", EXIT_USAGE)
+        except (SQLAlchemyError, OSError) as exc:
+            where = make_url(database).render_as_string(hide_password=True)
+            return _fail(f"cannot open the database {where}: {_reason(exc)}", EXIT_FAILED)
+        if full:
+            where = make_url(database).render_as_string(hide_password=True)
+            return _fail(
+                f"--database {where} already holds districts or people: the demo needs an "
+                "empty database (or none: leave out --database for a temporary one)",
+                EXIT_USAGE,
+            )
     from bot.demo.main import run_demo
 
-    return run_demo(args.database, args.json)
+    return run_demo(database, args.json)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -117,6 +181,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)
     if args.meetings:
         return _export_meetings(args, settings)
+    to_stdout = str(args.output) == "-"
+    if to_stdout and args.format == "xlsx":
+        return _fail("--output - (standard output) takes csv or jsonl, not xlsx", EXIT_USAGE)
+    if not to_stdout and args.output.exists() and not args.output.is_dir() and not args.force:
+        return _fail(f"{args.output} already exists: add --force to replace it", EXIT_USAGE)
     kind: ex.ExportKind = "audit" if args.audit else "summaries" if args.summaries else "answers"
     k: int | None = None
     if args.min_respondents is not None:
@@ -137,29 +206,46 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
     )
 
-    async def run() -> ex.ExportOutcome:
+    async def run(output: Path) -> ex.ExportOutcome:
         from bot.compose import build_services
         from services.ports import SystemClock
         from storage.engine import create_engine, make_sessionmaker
+        from storage.migrate import check_at_head, check_location
         from storage.uow import UnitOfWorkFactory
 
+        # Before an engine exists: SQLite would create a missing file, and aiosqlite's worker
+        # thread may report a failed connection after the loop is gone.
+        check_location(settings.database_url, must_exist=True)
         engine = create_engine(settings.database_url)
         try:
+            await check_at_head(engine)
             uow = UnitOfWorkFactory(make_sessionmaker(engine))
             services = build_services(settings, uow, SystemClock())
-            return await services.exports.export(None, request, args.output)
+            return await services.exports.export(None, request, output)
         finally:
             await engine.dispose()
 
+    from storage.migrate import DatabaseProblem, NewerDatabase
+
     try:
-        outcome = asyncio.run(run())
+        with _stdout_file(to_stdout, args.output) as output:
+            outcome = asyncio.run(run(output))
+            if to_stdout and isinstance(outcome, ex.Exported):
+                _copy_to_stdout(output)
+    except NewerDatabase as exc:
+        return _fail(f"cannot read {_where(settings)}: {exc}", EXIT_FAILED)
+    except DatabaseProblem as exc:
+        return _fail(f"{exc}", EXIT_USAGE)
     except (SQLAlchemyError, OSError) as exc:
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return _fail(f"cannot read the database {where}: {reason}", EXIT_FAILED)
+        return _fail(f"cannot read the database {_where(settings)}: {_reason(exc)}", EXIT_FAILED)
     match outcome:
         case ex.Exported(path=path, rows=rows):
-            print(f"Exported {rows} rows ({kind}, {args.format}) to {path}")
+            # On standard output the data is the output; the count goes to stderr.
+            shown = "standard output" if to_stdout else path
+            print(
+                f"Exported {rows} rows ({kind}, {args.format}) to {shown}",
+                file=sys.stderr if to_stdout else sys.stdout,
+            )
             return EXIT_OK
         case UnknownDistrict(name=name, suggestions=near):
             hint = ", ".join(repr(n) for n in near)
@@ -219,6 +305,24 @@ def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def _stdout_file(to_stdout: bool, output: Path) -> Iterator[Path]:
+    """The path to export to: the given one, or for standard output a private temporary file
+    named "-" (the name the audit log keeps), removed afterwards."""
+    if not to_stdout:
+        yield output
+        return
+    with tempfile.TemporaryDirectory(prefix="bondgenoten-export-") as folder:
+        yield Path(folder) / "-"
+
+
+def _copy_to_stdout(path: Path) -> None:
+    sys.stdout.flush()
+    with path.open("rb") as file:
+        shutil.copyfileobj(file, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+
+
 def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="smaller, under a minute")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -273,14 +377,21 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command(("run",), cmd_run),
+    Command(("run",), cmd_run, _run_arguments),
     Command(("db", "upgrade"), cmd_db_upgrade),
     Command(("config", "check"), cmd_config_check),
     Command(("export",), cmd_export, _export_arguments),
+    Command(("privacy", "export"), cmd_privacy_export, privacy_export_arguments),
+    Command(("privacy", "erase"), cmd_privacy_erase, erase_arguments),
+    Command(("retention",), cmd_retention, retention_arguments),
     Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
 )
-GROUPS = {"db": "Manage the database", "config": "Inspect the configuration"}
+GROUPS = {
+    "db": "Manage the database",
+    "config": "Inspect the configuration",
+    "privacy": "A person's requests: a copy of their data, or erasure",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,12 +405,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=SUPPRESS,
         help="config file (default: $BONDGENOTEN_CONFIG, else ./config.toml)",
     )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=SUPPRESS,
+        help="log at DEBUG and show the traceback of a failure (secrets stay masked)",
+    )
+    common.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=SUPPRESS,
+        help="json: one JSON object per log line, for log shippers (default: text)",
+    )
     parser = argparse.ArgumentParser(
         prog="bondgenoten",
         description="Bondgenoten: neighbourhood sentiment check-ins in Telegram.",
         parents=[common],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     root = _subcommands(parser, COMMANDS)
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in COMMANDS:
@@ -342,7 +466,8 @@ def _subcommands(
         required=True,
         help=SUPPRESS,
     )
-    parser.usage = f"{parser.prog} [-h] [--config PATH] COMMAND ..."  # SUPPRESS hid COMMAND
+    # SUPPRESS hid COMMAND.
+    parser.usage = f"{parser.prog} [-h] [--version] [--config PATH] [--debug] COMMAND ..."
     return action
 
 
@@ -363,7 +488,51 @@ def main(argv: list[str] | None = None) -> int:
         from bot.gc_tuning import tune_for_throughput
 
         tune_for_throughput()
-    return handler(args, settings)
+    # Whatever reaches the terminal - a message, a library's warning, a traceback - passes a
+    # mask for the secrets first: the token must appear in no output, ever.
+    redact = Redactor(_secrets(settings))
+    streams = sys.stdout, sys.stderr
+    sys.stdout = RedactingStream(sys.stdout, redact)
+    sys.stderr = RedactingStream(sys.stderr, redact)
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if _debug(args, settings):
+            traceback.print_exc()
+        hint = "" if _debug(args, settings) else " (run with --debug to see where)"
+        return _fail(f"unexpected failure: {_reason(exc)}{hint}", EXIT_FAILED)
+    finally:
+        sys.stdout.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def version() -> str:
+    """The installed version of Bondgenoten."""
+    try:
+        return importlib.metadata.version("bondgenoten")
+    except importlib.metadata.PackageNotFoundError:  # run from a tree that was not installed
+        return "unknown (not installed)"
+
+
+def _secrets(settings: Settings) -> list[str]:
+    secrets = (settings.token, settings.webhook.secret_token, settings.privacy.pseudonym_key)
+    return [s.get_secret_value() for s in secrets if s is not None]
+
+
+def _debug(args: argparse.Namespace, settings: Settings) -> bool:
+    return bool(getattr(args, "debug", False)) or settings.logging.level == "DEBUG"
+
+
+def _where(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what went wrong, without the Python around it."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _fail(message: str, status: int) -> int:

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -40,10 +40,11 @@ def read_config(
     config_path: Path | None = None,
     *,
     env: Mapping[str, str] | None = None,
-) -> tuple[SettingsT, str, dict[str, str]]:
+) -> tuple[SettingsT, str, dict[str, str], frozenset[str]]:
     """Validate `model` from the config file and environment; raise ConfigError on problems.
 
-    Return the settings, the config file as described to a person, and each key's origin.
+    Return the settings, the config file as described to a person, each key's origin, and
+    the keys the file sets (an environment variable may override some of them).
     """
     environ = {
         name: value
@@ -51,7 +52,7 @@ def read_config(
         if name.upper().startswith(ENV_PREFIX)
     }
     path, named_by = _config_location(config_path, environ)
-    file_data = _read_toml(path, named_by)
+    file_data = _quote_marked(_read_toml(path, named_by), model)
     problems = [
         _unknown_env_var(name, model) for name in environ if not _known_env_var(name, model)
     ]
@@ -70,7 +71,7 @@ def read_config(
     if problems:
         raise ConfigError([problem.replace("\n", " ") for problem in problems], str(path))
     config_file = f"{path}" if path.is_file() else f"{path} (not found, using defaults)"
-    return settings, config_file, origins.by_key()
+    return settings, config_file, origins.by_key(), frozenset(_flatten(file_data, model))
 
 
 class _EnvironmentSource(EnvSettingsSource):
@@ -116,6 +117,46 @@ def _read_toml(path: Path, named_by: str) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         problem = f"{path}: cannot read the config file ({getattr(exc, 'strerror', None) or exc})"
     raise ConfigError([problem], str(path))
+
+
+@dataclass(frozen=True)
+class _Quoted:
+    """A string the file gave where a number or true/false belongs, e.g. `port = "8443"`."""
+
+    # Not a str subclass: validation must refuse it, as it refuses "seven".
+    text: str
+
+
+def _quote_marked(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Mark the file's strings for number and true/false keys, so validation refuses them.
+
+    The environment can only give strings, so "8443" must work there; in the file it is a
+    mistake that lax validation would hide, while "seven" would be refused: be consistent.
+    """
+    marked: dict[str, Any] = {}
+    sections = _sections(model)
+    for key, value in data.items():
+        info = model.model_fields.get(key)
+        if key in sections and isinstance(value, dict):
+            marked[key] = _quote_marked(value, sections[key])
+        elif info is not None and _scalar(info.annotation) in (int, bool):
+            if isinstance(value, str):
+                value = _Quoted(value)
+            elif isinstance(value, list):
+                value = [_Quoted(item) if isinstance(item, str) else item for item in value]
+            marked[key] = value
+        else:
+            marked[key] = value
+    return marked
+
+
+def _scalar(annotation: Any) -> Any:
+    # int, bool, or the item type of a list such as coordinators' list[int].
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation) or (None,)
+        while get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+    return annotation
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -233,12 +274,23 @@ def _problem(error: ErrorDetails, origins: _Origins) -> str:
         return f"{origin}: {key}: {ctx['error']}"
     phrase = _PHRASES.get(kind)
     message = phrase.format(**ctx) if phrase else error["msg"][:1].lower() + error["msg"][1:]
+    if isinstance(error["input"], _Quoted):
+        message = _quoted_message(kind, error["input"])
     if key.split("[")[0] not in _SECRET_KEYS:
         message += f" (got {_shown_input(error['input'])})"
     return f"{origin}: {key}: {message}"
 
 
+def _quoted_message(kind: str, value: _Quoted) -> str:
+    wanted = "true or false" if kind.startswith("bool") else "a whole number"
+    text = value.text.strip()
+    looks_right = text.lower() in ("true", "false") or re.fullmatch(r"-?\d+", text)
+    return f"must be {wanted}{', without quotes' if looks_right else ''}"
+
+
 def _shown_input(value: Any) -> str:
+    if isinstance(value, _Quoted):
+        value = value.text
     if isinstance(value, dict):
         return "a section"
     if isinstance(value, bool):

@@ -162,11 +162,31 @@ class GroupSettings(_Section):
 
 class PrivacySettings(_Section):
     pseudonym_key: Secret = None
+    # Whom a person asks about their data (shown by /privacy), e.g. an e-mail address.
+    contact: str | None = None
+    # What /vergeetmij does with answers: keep them as anonymous counts, or delete them.
+    erased_answers: Literal["anonymise", "delete"] = "anonymise"
+    # A person gets a copy of their data (/mijngegevens) at most once per this many minutes.
+    copy_interval_minutes: Whole = Field(default=60, ge=1)
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _contact(cls, value: Any) -> Any:
+        return _blank_to_none(value)
 
     @field_validator("pseudonym_key")
     @classmethod
     def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
         return _check_secret(value, min_length=16)
+
+
+class RetentionSettings(_Section):
+    # Days each kind of data is kept; the README says why these defaults.
+    free_texts_days: Whole = Field(default=90, ge=1, le=9999)
+    answers_days: Whole = Field(default=730, ge=1, le=9999)
+    invitations_days: Whole = Field(default=30, ge=1, le=9999)
+    audit_days: Whole = Field(default=1825, ge=1, le=9999)
+    left_people_days: Whole = Field(default=90, ge=1, le=9999)
 
 
 class ExportSettings(_Section):
@@ -178,6 +198,33 @@ class CheckinSettings(_Section):
     quiet_hours_start: ClockTime = time(22, 0)
     quiet_hours_end: ClockTime = time(8, 0)
     tally_edit_interval_seconds: Whole = Field(default=5, ge=1)
+    reminders_per_person: Whole = Field(default=1, ge=0, le=5)
+    reminder_at_fractions: list[Annotated[float, Field(gt=0, lt=1)]] = Field(
+        default_factory=lambda: [0.5], max_length=5
+    )
+    reminder_hours_before_deadline: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=list, max_length=5
+    )
+
+
+class BaselineSettings(_Section):
+    checkins: Whole = Field(default=5, ge=1, le=50)
+    min_checkins: Whole = Field(default=3, ge=1, le=50)
+    min_answers: Whole = Field(default=3, ge=1)
+    steps_above: float = Field(default=1.0, gt=0, le=5)
+    rising_level: Whole = Field(default=4, ge=0, le=9)
+
+    @model_validator(mode="after")
+    def _enough_to_take(self) -> Self:
+        if self.min_checkins > self.checkins:
+            raise ValueError(
+                f"min_checkins ({self.min_checkins}) cannot exceed checkins ({self.checkins})"
+            )
+        return self
+
+
+class FeedbackSettings(_Section):
+    reminder_after_days: Whole = Field(default=3, ge=1, le=60)
 
 
 class MeetingSettings(_Section):
@@ -222,13 +269,17 @@ class Settings(BaseSettings):
     invitations: InvitationSettings = InvitationSettings()
     groups: GroupSettings = GroupSettings()
     privacy: PrivacySettings = PrivacySettings()
+    retention: RetentionSettings = RetentionSettings()
     export: ExportSettings = ExportSettings()
     checkins: CheckinSettings = CheckinSettings()
     meetings: MeetingSettings = MeetingSettings()
+    baseline: BaselineSettings = BaselineSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     logging: LoggingSettings = LoggingSettings()
 
     _config_file: str | None = PrivateAttr(default=None)
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+    _file_keys: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @classmethod
     def settings_customise_sources(
@@ -332,6 +383,24 @@ class Settings(BaseSettings):
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
 
+    def warnings(self) -> list[str]:
+        """Return one line per setting that works but is probably not what the owner wants."""
+        found = []
+        # Even when the environment overrides it: the file still holds a token.
+        if "token" in self._file_keys:
+            found.append(
+                f"{self._config_file}: the bot token is in the config file; whoever reads the "
+                "file controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment "
+                "(for a service: an environment file only root can read)"
+            )
+        if not self.coordinators:
+            found.append(
+                "no coordinators: nobody can set up districts. Send /start to the bot in a "
+                "private chat to see your numeric Telegram id, and put it in the config file "
+                "as coordinators = [<id>] (or BONDGENOTEN_COORDINATORS)"
+            )
+        return found
+
     def describe(self) -> list[str]:
         """Return one human line per setting, secrets masked, with where each value came from."""
         lines = [f"config file: {self._config_file}"] if self._config_file else []
@@ -375,7 +444,8 @@ def load_settings(
     The file is `config_path`, else $BONDGENOTEN_CONFIG, else ./config.toml (which may be
     absent). `env` replaces os.environ, for tests. The environment beats the file.
     """
-    settings, config_file, origins = read_config(Settings, config_path, env=env)
+    settings, config_file, origins, file_keys = read_config(Settings, config_path, env=env)
     settings._config_file = config_file
     settings._origins = origins
+    settings._file_keys = file_keys
     return settings

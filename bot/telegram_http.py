@@ -19,6 +19,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from handlers.errors import note_answered
+
 # PTB's HTTPXRequest defaults, so nothing changes but the speed.
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
@@ -67,6 +69,10 @@ class AiohttpRequest(BaseRequest):
         """Send one request; return the HTTP status and the body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        if request_data is not None and url.endswith("/answerCallbackQuery"):
+            # Noted before it is sent: an answer whose outcome is unknown may have arrived,
+            # and a second answer to the same press would only be refused.
+            note_answered(str(request_data.parameters.get("callback_query_id")))
         files = request_data is not None and request_data.contains_files
         read = _given(read_timeout, MEDIA_READ_TIMEOUT if files else READ_TIMEOUT)
         connect = _given(connect_timeout, CONNECT_TIMEOUT)
@@ -84,7 +90,11 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as exc:
+            # No connection, so nothing was sent: trying again cannot post anything twice.
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
+            # The request went out and no answer came: Telegram may have done it.
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc

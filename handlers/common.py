@@ -154,3 +154,23 @@ async def reply_lines(message: Message, lines: Sequence[str]) -> None:
 async def reply(message: Message, text: str) -> None:
     """Reply in HTML without link previews."""
     await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+
+
+async def note_refused(update: Update, context: BotContext, what: str) -> None:
+    """Count a refused command or a forged press in the audit log (rate-limited per person)."""
+    user = update.effective_user
+    if user is not None:
+        await context.services.refusals.refused(user.id, what)
+
+
+async def refuse(
+    update: Update,
+    context: BotContext,
+    message: Message,
+    outcome: Denied | UnknownDistrict | DistrictArchived | PersonNotFound | AmbiguousPerson,
+    what: str,
+) -> None:
+    """Say why a command did nothing; a refusal by role is also counted in the audit log."""
+    await reply(message, refusal(outcome, context.services.language))
+    if isinstance(outcome, Denied):
+        await note_refused(update, context, what)

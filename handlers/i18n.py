@@ -65,9 +65,25 @@ def _language(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a name or a free
+# text they could turn the rest of someone else's alert or summary around visually.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def neutral(value: str) -> str:
+    """Drop the bidirectional controls that reach beyond the text they stand in."""
+    return value.translate(_BIDI_CONTROLS)
+
+
 def _fill(text: str, key: str, values: dict[str, Any]) -> str:
     escaped = {
-        k: (v if isinstance(v, Safe) or not isinstance(v, str) else html.escape(v, quote=False))
+        k: (
+            v
+            if not isinstance(v, str)
+            else Safe(neutral(v))
+            if isinstance(v, Safe)
+            else html.escape(neutral(v), quote=False)
+        )
         for k, v in values.items()
     }
     try:

@@ -21,6 +21,7 @@ from telegram.error import (
 
 from handlers.checkins.charts import summary_pngs
 from handlers.checkins.render import render_checkin, render_report, render_summary
+from handlers.feedback.keyboards import write_keyboard
 from handlers.i18n import t
 from handlers.meetings.points import render_points
 from handlers.meetings.render import render_headcount, render_meeting
@@ -40,8 +41,13 @@ def sent_from_error(chat_id: int, exc: TelegramError) -> Sent:
         )
     if isinstance(exc, Forbidden):
         return Sent(False, error="blocked" if chat_id > 0 else "kicked", description=exc.message)
-    if isinstance(exc, RetryAfter | TimedOut):
-        return Sent(False, error="retry", description=exc.message)
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+        return Sent(False, error="retry", description=exc.message, retry_after=seconds)
+    if isinstance(exc, TimedOut):
+        # Sent, but no answer in time: Telegram may have posted it (see broadcast.py).
+        return Sent(False, error="uncertain", description=exc.message)
     if isinstance(exc, BadRequest):
         return Sent(False, error="failed", description=exc.message)
     if isinstance(exc, NetworkError):
@@ -153,8 +159,12 @@ class TelegramNotifier:
     ) -> Sent:
         """Send the closing summary, in as many messages as it needs, then its chart."""
         first: Sent | None = None
-        for part in render_summary(summary, self._tz, language or self._language):
-            sent = await self._send(chat_id, part)
+        parts = render_summary(summary, self._tz, language or self._language)
+        for index, part in enumerate(parts):
+            # Under the last part: write feedback to the groups (closing the loop).
+            last = index == len(parts) - 1 and summary.closed_at is not None
+            keyboard = write_keyboard(summary.checkin_id, language or self._language)
+            sent = await self._send(chat_id, part, keyboard if last else None)
             first = first or sent
             if not sent.ok:
                 return sent

@@ -32,6 +32,8 @@ from handlers.districts.groups import GroupMembershipHandler
 from handlers.errors import on_error
 from handlers.exports import wizard as export_chat
 from handlers.exports.keyboards import ExportPress
+from handlers.feedback import wizard as feedback
+from handlers.feedback.keyboards import FeedbackPress
 from handlers.filters import GROUPS, NEW_MESSAGE, PRIVATE
 from handlers.insight import audit as insight_audit
 from handlers.insight import commands as insight
@@ -47,9 +49,11 @@ from handlers.meetings.keyboards import (
     PlanPress,
     RsvpButton,
 )
-from handlers.people import intake, invitations, leaving, members
+from handlers.people import away, intake, invitations, leaving, members
 from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
+from handlers.privacy import commands as privacy
+from handlers.privacy.keyboards import ForgetPress
 from handlers.start import help_command, start
 
 
@@ -72,6 +76,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("verwijderen", members.remove, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("rolweg", members.take_role, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("stoppen", leaving.ask, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("afwezig", away.afwezig, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("terug", away.terug, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(leaving.confirm, pattern=LeavePick.pattern()),
         CallbackQueryHandler(leaving.cancel, pattern=LeaveCancel.pattern()),
         members.PrivateStatusHandler(),
@@ -79,6 +85,12 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler(
             members.PRIVATE_COMMANDS, members.private_only, filters=NEW_MESSAGE & GROUPS
         ),
+        # --- privacy rights: for everyone, in the private chat ---
+        CommandHandler("privacy", privacy.privacy, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("mijngegevens", privacy.my_data, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("vergeetmij", privacy.forget, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(privacy.forget_press, pattern=ForgetPress.pattern()),
+        CommandHandler("akkoord", privacy.accept_agreement, filters=NEW_MESSAGE & PRIVATE),
         # --- districts and groups ---
         # Only my_chat_member from groups: a private one (someone blocked the bot) is people's.
         GroupMembershipHandler(),
@@ -104,9 +116,14 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
         CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        # --- feedback to the groups after closing ---
+        CommandHandler("terugkoppeling", feedback.terugkoppeling, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(feedback.press, pattern=FeedbackPress.pattern()),
         # In a group: one line pointing to the private chat (names and drafts stay there).
         CommandHandler(
-            ["peiling", "sluit", "peilingen"], peiling.private_only, filters=NEW_MESSAGE & GROUPS
+            ["peiling", "sluit", "peilingen", "terugkoppeling"],
+            peiling.private_only,
+            filters=NEW_MESSAGE & GROUPS,
         ),
         # --- check-ins: follow-ups (the answer presses themselves come first, above) ---
         CallbackQueryHandler(followups.direction, pattern=FollowDirection.pattern()),

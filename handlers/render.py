@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers.i18n import t
+from handlers.i18n import t, tn
 from services.ports import Notice
 
 
@@ -27,8 +27,13 @@ def render(notice: Notice, tz: ZoneInfo, language: str | None = None) -> str:
             # Services pass a role as its stored value ('bondgenoot', 'chef'); people read it
             # in their language through the role.<value> texts.
             values[name] = t(f"role.{value}", language)
+        elif isinstance(value, float):
+            # A median: '4' or '3,5', as the summaries show it.
+            values[name] = f"{value:.1f}".replace(".", ",").replace(",0", "")
         elif isinstance(value, list | tuple):
             values[name] = ", ".join(str(v) for v in value)
         else:
             values[name] = value
+    if notice.count is not None:
+        return tn(notice.key, notice.count, language, **values)
     return t(notice.key, language, **values)

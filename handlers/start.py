@@ -10,11 +10,14 @@ from handlers.i18n import t
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome a person who opens the bot without an invitation token."""
+    """Welcome a person who opens the bot without an invitation token; tell a stranger so."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    text = t("start.welcome", context.services.language, name=user.first_name)
+    known = await context.services.people.is_known(user.id)
+    # A stranger sees their numeric id: the first owner needs it for `coordinators`.
+    key = "start.welcome" if known else "start.stranger"
+    text = t(key, context.services.language, name=user.first_name, id=user.id)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,14 +42,31 @@ class CallRecord:
 
 
 class CallLog:
-    """Append-only list of CallRecord with simple filtering."""
+    """Append-only list of CallRecord with simple filtering, and the calls still under way.
 
-    def __init__(self) -> None:
+    `on_change` is called whenever a call starts or is recorded, so that whoever waits for
+    a call (the sandbox's `wait_for`) is woken at once instead of at its timeout.
+    """
+
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self.records: list[CallRecord] = []
+        self._in_flight: dict[int, CallRecord] = {}  # by id(): records compare by value
+        self._on_change = on_change
+
+    def begin(self, record: CallRecord) -> None:
+        """Note a call that has arrived and is not answered yet (it may hang)."""
+        self._in_flight[id(record)] = record
+        self._changed()
 
     def add(self, record: CallRecord) -> None:
-        """Append a record."""
+        """Append a finished call's record (and forget it as under way)."""
+        self._in_flight.pop(id(record), None)
         self.records.append(record)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
 
     def clear(self) -> None:
         """Forget every record."""
@@ -68,12 +85,17 @@ class CallLog:
         chat_id: int | None = None,
         ok: bool | None = None,
         since: float | None = None,
+        *,
+        in_flight: bool = False,
     ) -> list[CallRecord]:
-        """Records matching every given filter (method is case-insensitive)."""
+        """Records matching every given filter (method is case-insensitive).
+
+        in_flight: the calls under way instead of the finished ones.
+        """
         wanted = method.lower() if method else None
         return [
             r
-            for r in self.records
+            for r in (list(self._in_flight.values()) if in_flight else self.records)
             if (wanted is None or r.method.lower() == wanted)
             and (bot_id is None or r.bot_id == bot_id)
             and (chat_id is None or r.chat_id == chat_id)

@@ -41,7 +41,7 @@ class Sandbox:
         limits = flood_limits if isinstance(flood_limits, FloodLimits) else None
         self.limiter = FloodLimiter(limits, enabled=bool(flood_limits))
         self.faults = FaultInjector()
-        self.log = CallLog()
+        self.log = CallLog(self.world.changed)
         self.webhooks = WebhookDelivery(self.world, webhook_attempts, webhook_backoff)
         self.api = BotApi(
             self.world, self.limiter, self.faults, self.log, self.webhooks, callback_timeout
@@ -228,6 +228,14 @@ class Sandbox:
         """Wait until predicate() is truthy (re-checked on every state change)."""
         return await self.world.wait_for(predicate, timeout)
 
+    def waiting_in(self, chat: Chat) -> int:
+        """How many next_message calls (the control API's wait_message too) wait in the chat.
+
+        For tests of the waiting itself: `await sb.wait_for(lambda: sb.waiting_in(chat))`
+        shows a waiter is in place before the message it waits for is sent.
+        """
+        return self.world.waiting_in(chat)
+
     def callback_answer(self, query_id: str) -> CallbackAnswer | None:
         """The bot's answer to a callback query, if it answered."""
         query = self.world.callbacks.get(query_id)
@@ -321,6 +329,20 @@ class Sandbox:
     ) -> list[CallRecord]:
         """Recorded Bot API calls matching the filters (since: a time.monotonic() value)."""
         return self.log.query(method, bot.id if bot else None, chat_id, ok, since)
+
+    def calls_in_flight(
+        self,
+        method: str | None = None,
+        *,
+        bot: BotAccount | None = None,
+        chat_id: int | None = None,
+    ) -> list[CallRecord]:
+        """Bot API calls that have arrived and are not answered yet (a hanging fault, a poll).
+
+        A test waits for one to know the bot is waiting on Telegram, e.g. before it changes
+        the world under that call: `await sb.wait_for(lambda: sb.calls_in_flight(...))`.
+        """
+        return self.log.query(method, bot.id if bot else None, chat_id, in_flight=True)
 
     def clear_calls(self) -> None:
         """Forget the call log."""

@@ -63,6 +63,7 @@ class BotApi:
                 params = await Params.from_request(request)
             record.params = params.loggable()
             record.chat_id = self._chat_id_of(params)
+            self.log.begin(record)
             fault = self.faults.take(method, bot.id, record.chat_id)
             if fault is not None:
                 if fault.hang:

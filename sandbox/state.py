@@ -101,7 +101,9 @@ class World:
         self.users[user.id] = user
         self.bots[user.id] = bot
         self.bots_by_token[token] = bot
-        self.queues[user.id] = UpdateQueue(first_update_id=self.rng.randrange(10**8, 9 * 10**8))
+        self.queues[user.id] = UpdateQueue(
+            first_update_id=self.rng.randrange(10**8, 9 * 10**8), on_taken=self.changed
+        )
         return bot
 
     def bot_by_username(self, username: str) -> BotAccount | None:
@@ -313,10 +315,15 @@ class World:
                 raise TimeoutError(f"no matching message in chat {chat.id} within {timeout} s")
             waiter: asyncio.Future[None] = loop.create_future()
             self._chat_waiters.setdefault(id(chat), []).append(waiter)
+            self.changed()  # someone now waits for this chat (see waiting_in)
             try:
                 await asyncio.wait_for(waiter, remaining)
             except TimeoutError:
                 continue
+
+    def waiting_in(self, chat: Chat) -> int:
+        """How many wait for a message in the chat (next_message) right now."""
+        return sum(not w.done() for w in self._chat_waiters.get(id(chat), []))
 
     def store_file(self, kind: str, data: bytes, **fields: Any) -> StoredFile:
         """Keep an uploaded file and give it Telegram-like ids."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -66,10 +67,17 @@ class WebhookConfig:
 
 
 class UpdateQueue:
-    """The pending updates of one bot, consumed by getUpdates or by webhook delivery."""
+    """The pending updates of one bot, consumed by getUpdates or by webhook delivery.
 
-    def __init__(self, first_update_id: int = 1) -> None:
+    `on_taken` is called when updates leave the queue (confirmed, delivered or dropped), so
+    that a test waiting for the bot to have taken everything wakes at once.
+    """
+
+    def __init__(
+        self, first_update_id: int = 1, on_taken: Callable[[], None] | None = None
+    ) -> None:
         self.pending: deque[dict[str, Any]] = deque()
+        self._on_taken = on_taken
         self.next_update_id = first_update_id
         self.allowed: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.webhook: WebhookConfig | None = None
@@ -91,16 +99,25 @@ class UpdateQueue:
 
     def confirm(self, offset: int) -> None:
         """Forget updates below offset; a negative offset keeps only the last -offset."""
+        before = len(self.pending)
         if offset < 0:
             while len(self.pending) > -offset:
                 self.pending.popleft()
-            return
-        while self.pending and self.pending[0]["update_id"] < offset:
-            self.pending.popleft()
+        else:
+            while self.pending and self.pending[0]["update_id"] < offset:
+                self.pending.popleft()
+        if len(self.pending) != before:
+            self._taken()
 
     def drop_pending(self) -> None:
         """Forget every pending update (drop_pending_updates)."""
-        self.pending.clear()
+        if self.pending:
+            self.pending.clear()
+            self._taken()
+
+    def _taken(self) -> None:
+        if self._on_taken is not None:
+            self._on_taken()
 
     def peek(self, limit: int) -> list[dict[str, Any]]:
         """The first pending updates, without confirming them."""
@@ -149,3 +166,4 @@ class UpdateQueue:
         """Remove the first pending update after successful webhook delivery."""
         with contextlib.suppress(IndexError):
             self.delivered.append(self.pending.popleft())
+            self._taken()

@@ -68,8 +68,7 @@ class WebhookDelivery:
             update = queue.pending[0]
             await self._deliver(bot, hook, update)
             if queue.pending and queue.pending[0] is update:
-                queue.consume_first()
-                self.world.changed()
+                queue.consume_first()  # wakes the world's waiters
 
     async def _deliver(self, bot: BotAccount, hook: WebhookConfig, update: dict[str, Any]) -> bool:
         """POST one update, retrying with backoff; record the last error on the hook."""

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.checkins.scale import DEFAULT_SCALE
 from services.checkins.tally import group_messages
+from services.intake import AGREEMENT_VERSION
 from storage.engine import create_engine, make_sessionmaker
 from storage.models import (
     Answer,
@@ -150,7 +151,8 @@ async def network(
                         "district_id": district_id,
                         "role": Role.KEY_FIGURE,
                         "joined_at": now,
-                        "agreement_version": "1",
+                        # The version in force: seeded members are not asked to accept anew.
+                        "agreement_version": AGREEMENT_VERSION,
                     }
                     for group, district_id in zip(groups, district_ids, strict=True)
                     for uid in group.members

@@ -9,22 +9,24 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen bijeenkomst bijeenkomsten actie acties dieet mijngegevens export trend "
-    "overzicht audit stoppen start help".split()
-)
-# Only commands the bot answers: the personal-data command joins these sets when its handler
-# exists, never before (a menu entry must do something).
-COORDINATOR = frozenset(
-    "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen bijeenkomst bijeenkomsten actie acties export trend overzicht audit stoppen "
+    "sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig terug dieet "
+    "export trend overzicht audit privacy mijngegevens vergeetmij akkoord stoppen start "
     "help".split()
 )
-CHIEF = frozenset(
-    "peiling sluit peilingen bijeenkomst bijeenkomsten actie acties dieet leden export trend "
-    "overzicht stoppen help".split()
+# Only commands the bot answers (a menu entry must do something). Everyone who is known gets
+# their privacy rights; a stranger can still read what the bot keeps.
+_RIGHTS = "privacy mijngegevens vergeetmij akkoord"
+COORDINATOR = frozenset(
+    "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
+    "sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties export trend overzicht "
+    f"audit {_RIGHTS} stoppen help".split()
 )
-KEY_FIGURE = frozenset("peilingen acties dieet stoppen help".split())
-NOBODY = frozenset("start help".split())
+CHIEF = frozenset(
+    "peiling sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties dieet leden "
+    f"export trend overzicht {_RIGHTS} stoppen help".split()
+)
+KEY_FIGURE = frozenset(f"peilingen afwezig terug acties dieet {_RIGHTS} stoppen help".split())
+NOBODY = frozenset("start privacy help".split())
 
 
 def commands_for(is_coordinator: bool, roles: Collection[Role]) -> list[str]:

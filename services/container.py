@@ -9,12 +9,16 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from services.access import Actor
+from services.away import AwayService
 from services.checkins import CheckIns, CheckInSettings
 from services.checkins.broadcast import Sleep
 from services.districts import DistrictService
 from services.exports import ExportService
+from services.feedback import FeedbackSender, FeedbackService
 from services.group_lifecycle import GroupLifecycle
 from services.groups import GroupService
+from services.health import DatabaseWatch
+from services.inbox import Inbox
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
@@ -24,6 +28,11 @@ from services.members import MemberService
 from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Clock, Notifier, Texts
+from services.privacy import PrivacyService
+from services.privacy.agreement import AgreementService
+from services.privacy.policy import PrivacyPolicy
+from services.privacy.retention import RetentionService
+from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
 
@@ -52,8 +61,12 @@ class Services:
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
     # From settings.meetings.cadence_days: /overzicht flags a district without a meeting longer.
     meeting_cadence_days: int = 90
+    # From settings.privacy and settings.retention: contact, erasure, copies, retention.
+    privacy_policy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     # How background work waits (broadcast retries); the bot's own ends the wait on stop.
     sleep: Sleep = asyncio.sleep
+    # From settings.feedback.reminder_after_days.
+    feedback_reminder_after: timedelta = timedelta(days=3)
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -63,6 +76,21 @@ class Services:
     def deps(self) -> Deps:
         """What each service is built from."""
         return Deps(self.uow, self.clock, self.notifier)
+
+    @cached_property
+    def database(self) -> DatabaseWatch:
+        """Outages of the database: logged once, coordinators told of a long one."""
+        return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        """Updates kept from receipt until handled, replayed after a crash."""
+        return Inbox(self.deps)
+
+    @cached_property
+    def refusals(self) -> Refusals:
+        """Forged presses and refused commands, counted in the audit log."""
+        return Refusals(self.deps)
 
     @cached_property
     def districts(self) -> DistrictService:
@@ -87,12 +115,17 @@ class Services:
     @cached_property
     def intake(self) -> IntakeService:
         """Open, accept or decline an invitation link."""
-        return IntakeService(self.deps)
+        return IntakeService(self.deps, self.privacy_policy.agreement_version)
 
     @cached_property
     def members(self) -> MemberService:
         """Rosters, removals, roles taken, leaving."""
         return MemberService(self.deps)
+
+    @cached_property
+    def away(self) -> AwayService:
+        """Key figures away for a while (/afwezig, /terug)."""
+        return AwayService(self.deps)
 
     @cached_property
     def people(self) -> PeopleService:
@@ -105,6 +138,14 @@ class Services:
         return CheckIns.build(
             self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
         )
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        """Feedback to the groups after a check-in, sent once each; the reminder about it."""
+        sender = FeedbackSender(
+            self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
+        )
+        return FeedbackService(self.deps, sender, self.feedback_reminder_after)
 
     @cached_property
     def exports(self) -> ExportService:
@@ -129,6 +170,21 @@ class Services:
             self.checkin_settings,
             min_respondents=self.export_min_respondents,
         )
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        """What is kept and how long, copies of a person's data, erasure on request."""
+        return PrivacyService(self.deps, self.privacy_policy)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Remove what has been kept long enough (the daily job, `bondgenoten retention`)."""
+        return RetentionService(self.deps, self.privacy_policy)
+
+    @cached_property
+    def agreement(self) -> AgreementService:
+        """Members asked once to accept a new agreement version, and accepting it."""
+        return AgreementService(self.deps, self.privacy_policy.agreement_version)
 
     @cached_property
     def meetings(self) -> Meetings:

@@ -41,6 +41,7 @@ class DistrictOverview:
     chiefs: tuple[str, ...]
     ask_privately: bool
     show_tally: bool
+    group_nudge: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class DistrictConfigured:
     ask_privately: bool
     show_tally: bool
     changed: bool
+    group_nudge: bool = False
 
 
 class DistrictService:
@@ -132,6 +134,7 @@ class DistrictService:
                     chiefs=row.chiefs,
                     ask_privately=row.district.ask_privately,
                     show_tally=row.district.show_tally,
+                    group_nudge=row.district.group_nudge,
                 )
                 for row in rows
                 if include_archived or row.district.archived_at is None
@@ -187,8 +190,9 @@ class DistrictService:
         *,
         ask_privately: bool | None = None,
         show_tally: bool | None = None,
+        group_nudge: bool | None = None,
     ) -> DistrictConfigured | Denied | UnknownDistrict:
-        """Set whether the question also goes privately and whether the tally shows early.
+        """Set whether the question goes privately too, the tally shows early, the group is nudged.
 
         A setting left as None stays as it is.
         """
@@ -202,6 +206,8 @@ class DistrictService:
                 district.ask_privately = ask_privately
             if show_tally is not None:
                 district.show_tally = show_tally
+            if group_nudge is not None:
+                district.group_nudge = group_nudge
             after = _settings(district)
             configured = DistrictConfigured(district.name, **after, changed=after != before)
             if not configured.changed:
@@ -245,7 +251,11 @@ class DistrictService:
 
 
 def _settings(district: District) -> dict[str, bool]:
-    return {"ask_privately": district.ask_privately, "show_tally": district.show_tally}
+    return {
+        "ask_privately": district.ask_privately,
+        "show_tally": district.show_tally,
+        "group_nudge": district.group_nudge,
+    }
 
 
 async def _chief_district_ids(session: AsyncSession, actor: Actor) -> list[int]:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from services.outbox import Deps, Outbox
 from services.ports import Notice
 from storage.models import Chat, ChatStatus
-from storage.queries import audit, chats, districts
+from storage.queries import audit, chats, districts, people
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,14 @@ class GroupLifecycle:
                         "added_by": chat.added_by_telegram_id,
                     },
                 )
-                outbox.leave(
-                    chat.telegram_chat_id, Notice("group.goodbye_unlinked", {"minutes": minutes})
-                )
+                # A group hears the bot only if a coordinator brought it there (and it said
+                # hello); coordinators hear of groups that someone of the network added.
+                added_by = await people.by_telegram_id(s, chat.added_by_telegram_id or 0)
+                goodbye = Notice("group.goodbye_unlinked", {"minutes": minutes})
+                said_hello = added_by is not None and added_by.is_coordinator
+                outbox.leave(chat.telegram_chat_id, goodbye if said_hello else None)
+                if added_by is None:
+                    continue
                 await outbox.tell_coordinators(
                     s,
                     Notice(

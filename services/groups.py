@@ -22,6 +22,8 @@ class GroupState(enum.StrEnum):
     PENDING = "pending"  # waiting for a coordinator's /koppel within the grace period
     LINKED = "linked"  # already linked, nothing changed
     REACHABLE_AGAIN = "reachable_again"  # a linked group that had lost the bot has it back
+    # Added by someone outside the network: left at once, silently, and nothing kept.
+    LEFT_AT_ONCE = "left_at_once"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,21 @@ class GroupService:
             adder = await people.by_telegram_id(s, added_by_telegram_id or 0)
             by_coordinator = adder is not None and adder.is_coordinator
             chat = await chats.by_telegram_id(s, chat_id)
+            stranger = adder is None and (chat is None or chat.district_id is None)
+            if stranger and chat_type != "supergroup":
+                # Anyone can add a bot to a group: one the network does not know gets no
+                # word from the police's bot, no row, and the bot gone before it is noticed.
+                if chat is not None:
+                    await s.delete(chat)
+                await uow.commit()
+                outbox.leave(chat_id, None)
+                await outbox.deliver(self._deps)
+                return GroupAdded(GroupState.LEFT_AT_ONCE, None, False, self.grace_minutes)
+            if stranger:
+                # A supergroup may be a district's group that was just upgraded (Telegram
+                # tells of the new chat id separately): it waits out the grace period in
+                # silence, with nothing kept about it or whoever added the bot.
+                title, added_by_telegram_id = "", None
             if chat is None:
                 chat = Chat(
                     telegram_chat_id=chat_id,

@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outbox import Deps, Outbox
 from services.ports import Notice
+from services.privacy.policy import PrivacyPolicy
 from services.tokens import hash_token, looks_like_token
 from storage.models import District, Invitation, Membership, Person, Role
 from storage.queries import audit, invitations, memberships, people
 
-# The version of the agreement text shown when opening a link; stored with each membership.
-AGREEMENT_VERSION = "2026-11-v1"
+# The version of the agreement shown when opening a link, under the default configuration;
+# the running bot's comes from its PrivacyPolicy. Stored with each membership.
+AGREEMENT_VERSION = PrivacyPolicy().agreement_version
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,9 @@ async def _creator(s: AsyncSession, invitation: Invitation) -> Person | None:
 class IntakeService:
     """Open, accept and decline personal invitations."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, agreement_version: str = AGREEMENT_VERSION) -> None:
         self._deps = deps
+        self._version = agreement_version
 
     async def open_invitation(
         self, token: str, telegram_user_id: int
@@ -156,7 +159,7 @@ class IntakeService:
             return InvitationValid(
                 district.name,
                 invitation.role,
-                AGREEMENT_VERSION,
+                self._version,
                 invitation.expires_at,
                 moving[1].name if moving else None,
                 here.role if here else None,
@@ -220,13 +223,13 @@ class IntakeService:
                         district_id=district.id,
                         role=invitation.role,
                         joined_at=now,
-                        agreement_version=AGREEMENT_VERSION,
+                        agreement_version=self._version,
                         invitation_id=invitation.id,
                     )
                 )
             elif here.role is not invitation.role:
                 here.role, here.invitation_id = invitation.role, invitation.id
-                here.agreement_version = AGREEMENT_VERSION
+                here.agreement_version = self._version
             audit.record(
                 s,
                 at=now,
@@ -236,7 +239,7 @@ class IntakeService:
                 details={
                     "invitation_id": invitation.id,
                     "role": invitation.role.value,
-                    "agreement_version": AGREEMENT_VERSION,
+                    "agreement_version": self._version,
                     "moved_from": moving[1].name if moving else None,
                     "previous_role": previous.value if previous else None,
                 },

@@ -20,7 +20,7 @@ from services.outcomes import (
 )
 from services.ports import Notice
 from storage.models import District, Membership, Person, Role
-from storage.queries import audit, memberships, people
+from storage.queries import audit, memberships, people, reminders
 
 # A person is named by their numeric Telegram id or by their display name.
 PersonRef = int | str
@@ -36,6 +36,9 @@ class RosterEntry:
     joined_at: datetime
     privately_reachable: bool
     last_answer_at: datetime | None
+    # Away (/afwezig): `away` says so; away_until None means until they say they are back.
+    away: bool = False
+    away_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class MemberService:
                 return district
             pairs = await memberships.of_district(uow.session, district.id)
             last = await memberships.last_answers(uow.session, district.id)
+            now = self._deps.clock.now()
+            away = await reminders.away_among(uow.session, [p.id for _, p in pairs], now)
             # Built inside: leaving the unit of work expires what it loaded.
             entries = tuple(
                 RosterEntry(
@@ -128,6 +133,8 @@ class MemberService:
                     m.joined_at,
                     p.privately_reachable,
                     last.get(p.id),
+                    p.id in away,
+                    away.get(p.id),
                 )
                 for m, p in pairs
             )

@@ -100,6 +100,11 @@ class Outbox:
         names = tuple(commands_for(person.is_coordinator, roles))
         self._items.append(_Commands(person.telegram_user_id, names, person.language))
 
+    def reset_commands(self, telegram_user_id: int, language: str) -> None:
+        """Queue the menu of someone the bot no longer knows (after erasure)."""
+        names = tuple(commands_for(False, ()))
+        self._items.append(_Commands(telegram_user_id, names, language))
+
     def leave(self, chat_id: int, notice: Notice | None) -> None:
         """Queue a last notice in a group and leaving it."""
         self._items.append(_Leave(chat_id, notice))

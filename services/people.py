@@ -104,6 +104,16 @@ class PeopleService:
             await uow.commit()
         return changed
 
+    async def is_known(self, telegram_user_id: int) -> bool:
+        """Tell whether this person belongs to the network: a coordinator or a member."""
+        async with self._deps.uow.read_only() as uow:
+            person = await people.by_telegram_id(uow.session, telegram_user_id)
+            if person is None:
+                return False
+            return person.is_coordinator or bool(
+                await memberships.roles_of(uow.session, person.id)
+            )
+
     async def commands_for(self, telegram_user_id: int) -> list[str]:
         """Return the command names this person's roles allow."""
         async with self._deps.uow() as uow:

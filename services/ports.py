@@ -37,9 +37,11 @@ class Notice:
 
     key: str
     params: Mapping[str, object] = field(default_factory=dict)
+    # For a text with plural forms: the number that chooses the form (also its `{n}`).
+    count: int | None = None
 
 
-SendError = Literal["blocked", "kicked", "migrated", "retry", "failed"]
+SendError = Literal["blocked", "kicked", "migrated", "retry", "uncertain", "failed"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,13 @@ class Sent:
     message_id: int | None = None
     # blocked: a person blocked the bot or never started it (403 in a private chat);
     # kicked: the bot is no longer in the group (403); migrated: group became a supergroup;
-    # retry: flood limit, time-out or server error (worth trying again); failed: anything else.
+    # retry: flood limit, no connection or server error (worth trying again); uncertain: the
+    # request went out and no answer came in time (Telegram may have done it); failed: else.
     error: SendError | None = None
     description: str = ""
     migrate_to_chat_id: int | None = None
+    # A flood limit's wait (429 retry_after), in seconds: no retry may come sooner.
+    retry_after: float | None = None
 
 
 class Texts(Protocol):

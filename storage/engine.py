@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -20,8 +22,27 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL points at (absolute), or None for PostgreSQL or an in-memory one."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
+def describe_location(url: str) -> str:
+    """Where the database is, for a person or a log line: a SQLite file's absolute path, or the
+    URL without its password."""
+    path = sqlite_file(url)
+    return f"SQLite file {path}" if path else make_url(url).render_as_string(hide_password=True)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, with SQLite tuned for a bot that writes while it reads."""
+    # A statement's parameters are people's names and texts: never in a log or an error.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = _create_async_engine(url, **kwargs)
         _tune_sqlite(engine)
@@ -43,6 +64,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, so an erased name is not left in the
+        # file's free pages (the privacy rights: erasure really erases).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -114,6 +116,8 @@ class District(Base):
     show_tally: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
+    # One nudge without names in the group when reminders go out (issue 12).
+    group_nudge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     chat: Mapped[Chat | None] = relationship(back_populates="district", uselist=False)
 
@@ -233,6 +237,8 @@ class CheckIn(Base):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     summary_sent_at: Mapped[datetime | None]
+    # Urgent: its private copies go out even inside quiet hours (issue 12).
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
 
@@ -267,6 +273,13 @@ class Delivery(Base):
     # The district's number of key figures when the check-in closed: the frozen N of n-of-N,
     # so later comparisons do not shift when people join or leave.
     key_figures_at_close: Mapped[int | None] = mapped_column(Integer)
+    # A send timed out, or a crashed sender's claim was taken over: Telegram may have posted
+    # a copy the bot never heard of. A press on it is accepted and the copy adopted.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The group nudge of the reminders, claimed before it is sent: at most one (issue 12).
+    nudged_at: Mapped[datetime | None]
+    # Key figures away (/afwezig) when it closed, frozen like key_figures_at_close.
+    away_at_close: Mapped[int | None] = mapped_column(Integer)
 
 
 class MemberDelivery(Base):
@@ -287,6 +300,10 @@ class MemberDelivery(Base):
     reminded_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]  # in flight, as on Delivery
     retry_at: Mapped[datetime | None]
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Not before this time: held by quiet hours (issue 12). Unlike retry_at no broadcast
+    # waits for it; the periodic sweep sends it when the quiet hours end.
+    held_until: Mapped[datetime | None]
 
 
 class Answer(Base):
@@ -364,6 +381,193 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(255), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- sends with an unknown outcome (issue 13) ---
+
+
+class DeliveryCopy(Base):
+    """Another copy of a group's check-in message, found when someone pressed it.
+
+    After a send whose outcome was unknown, Telegram may have posted the message although the
+    bot never learned its id; the resend posts another. The copy is edited and closed along.
+    """
+
+    __tablename__ = "delivery_copies"
+    __table_args__ = (UniqueConstraint("delivery_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    adopted_at: Mapped[datetime]
+
+
+# --- the inbox: updates kept until handled (issue 13) ---
+
+
+class InboxUpdate(Base):
+    """An update Telegram handed over, kept until it is handled: replayed after a crash.
+
+    Telegram forgets an update once the bot asks for the next ones (polling) or answers the
+    webhook; the bot does both before its handlers have committed. Written first, an update
+    cannot be lost in between.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
+    received_at: Mapped[datetime]
+
+
+# --- reminders and away (issue 12) ---
+
+
+class Reminder(Base):
+    """One private reminder of a check-in to one key figure: claimed (inserted) before it goes.
+
+    Unique per round, so two senders, a repeated job or a restart cannot send a round twice;
+    a crash between the claim and the send loses that reminder rather than doubling it.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("checkin_id", "person_id", "round"),
+        Index("ix_reminders_checkin_id", "checkin_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    # The private message carrying the answer buttons: a press on it is checked against this.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class Absence(Base):
+    """A key figure who said they are away: no reminders, no private copies, not counted."""
+
+    __tablename__ = "absences"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime]
+    # Away ends by itself at this moment (start of the given day, local time); None: until /terug.
+    until: Mapped[datetime | None]
+
+
+# --- privacy (issue 14) ---
+
+
+class LeftPerson(Base):
+    """Someone the retention job found belonging to no district, and since when.
+
+    Leaving happens in several places (/stoppen, removal, a role taken); the daily job
+    notices the result instead, so none of them has to remember it. Rejoining removes the
+    mark; past retention.left_people_days the person is erased.
+    """
+
+    __tablename__ = "left_people"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    noticed_at: Mapped[datetime]
+
+
+class AgreementRequest(Base):
+    """A member asked to accept a new version of the agreement: once per person and version."""
+
+    __tablename__ = "agreement_requests"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    asked_at: Mapped[datetime]
+
+
+# --- feedback and baseline alerts (issue 12) ---
+
+
+class BaselineAlert(Base):
+    """A district's chiefs told it runs clearly above its usual level: once per check-in."""
+
+    __tablename__ = "baseline_alerts"
+    __table_args__ = (UniqueConstraint("checkin_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    # "above" (running median over the baseline) or "rising" (many high answers, rising).
+    reason: Mapped[str] = mapped_column(String(20))
+    median: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    responded: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class Feedback(Base):
+    """What a chief tells the groups after a check-in: 'wat we hoorden, wat we doen'; once."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class FeedbackSend(Base):
+    """Feedback to one group (kind 'group', target a district) or one key figure ('private').
+
+    Claimed, sent, settled as check-in deliveries are: the unique key makes each target get
+    it once, and a claim left by a crash is taken over after a restart.
+    """
+
+    __tablename__ = "feedback_sends"
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "kind", "target_id"),
+        Index("ix_feedback_sends_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class FeedbackReminder(Base):
+    """The one gentle reminder to a check-in's chief that no feedback has gone out yet."""
+
+    __tablename__ = "feedback_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), unique=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
 
 
 # --- meetings (issue 15) ---

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.engine import READ_ONLY
@@ -60,6 +61,15 @@ class UnitOfWork:
         await self.session.rollback()
 
 
+def _checkpoint(conn: Connection) -> None:
+    # On the driver's cursor, outside any transaction: SQLAlchemy's would begin one first.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        cursor.close()
+
+
 class UnitOfWorkFactory:
     """Make a fresh UnitOfWork per operation (services hold this, not a session)."""
 
@@ -68,6 +78,19 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker)
+
+    async def scrub_freed(self) -> None:
+        """Make deleted data leave the database files now, where the database allows it.
+
+        SQLite (with secure_delete on) zeroes freed pages, but the old page images stay in
+        the write-ahead log until a checkpoint: TRUNCATE copies it back and empties it. On
+        PostgreSQL a row's old version stays until VACUUM (see the README's privacy section).
+        """
+        engine = self.sessionmaker.kw.get("bind")
+        if engine is None or engine.dialect.name != "sqlite":
+            return
+        async with engine.connect() as conn:
+            await conn.run_sync(_checkpoint)
 
     def read_only(self) -> UnitOfWork:
         """A unit of work that only reads: on SQLite it does not take the write lock."""

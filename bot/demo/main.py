@@ -24,6 +24,8 @@ def run_demo(database_url: str | None, as_json: bool) -> int:
     result["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else _for_people(result))
     complete = result["answers_stored"] == result["answers_pressed"]
+    complete = complete and result["reminders_to_people_who_had_answered"] == 0
+    complete = complete and result["summaries_to_chiefs"] == result["chiefs"]
     return 0 if complete and not result["deliveries_failed"] else 1
 
 
@@ -39,12 +41,18 @@ def _for_people(result: dict[str, Any]) -> str:
         rule,
         *[alert + "\n" + rule for alert in result["alerts"]],
         *[part + "\n" + rule for part in result["summary_text"]],
+        f"Reminders sent {result['reminders_sent']} (to people who had answered: "
+        f"{result['reminders_to_people_who_had_answered']}); summaries reached "
+        f"{result['summaries_to_chiefs']} of {result['chiefs']} chiefs.",
+        "The chief's feedback to the groups:",
+        result["feedback_report"],
         "After the check-in, the meal: the chief's headcount for the caterer:",
         rule,
         result["meeting"]["headcount_text"],
         rule,
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
+        f"feedback in {result['feedback_delivered']} groups; "
         f"{result['seconds']} s.",
     ]
     return "\n".join(lines)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from services.checkins.views import CheckInSummary
 from services.container import Services
 from services.meetings.views import Headcount
 from storage.migrate import upgrade_url
-from storage.models import Answer, Delivery, DeliveryStatus
+from storage.models import Answer, Delivery, DeliveryStatus, Membership, Reminder, Role
 
 # A token in Telegram's shape for the sandbox only: the demo never talks to Telegram.
 DEMO_TOKEN = "7000000001:DEMO-sandbox-only-not-a-real-token_000"
@@ -39,9 +40,41 @@ LEVELS = {
     "Zuilen": ("Rustig", "Rustig", "Onderwerp van gesprek", "Rustig", "Rustig",
                "Onderwerp van gesprek", "Rustig", "Weet niet"),
 }  # fmt: skip
+# What the chief tells the groups after closing: what was heard, what is done.
+FEEDBACK = (
+    "Dank voor jullie signalen. Wat we hoorden: zorgen en boosheid, vooral in Overvecht. "
+    "Wat we doen: wijkagenten lopen dit weekend extra rondes bij de moskee, en donderdag "
+    "praten we erover bij de maaltijd."
+)
 NAMES = ("Fatima", "Mehmet", "Sanne", "Youssef", "Ilse", "Bilal", "Noor", "Daan", "Hatice",
          "Rachid", "Eva", "Samir", "Anouk", "Karim", "Lotte", "Said", "Mila", "Hamza", "Fleur",
          "Omar", "Jasmijn", "Ayoub", "Roos", "Yasmina")  # fmt: skip
+
+
+# The other chiefs: one district each (Jan, who asks, is chief of all three).
+OTHER_CHIEFS = {"Kanaleneiland": ("Petra", "Bakker"), "Zuilen": ("Ahmed", "Yilmaz")}
+# The key figure who does not answer in the group, and answers the reminder instead.
+LATE = ("Zuilen", 7)
+
+
+class DemoClock:
+    """The real time plus an offset: today 10:00 in Amsterdam, then moved on by the story.
+
+    The demo starts at 10:00 so that its reminder, halfway, is never inside quiet hours.
+    """
+
+    def __init__(self) -> None:
+        tz = ZoneInfo("Europe/Amsterdam")
+        ten = datetime.combine(datetime.now(tz).date(), time(10, 0), tz).astimezone(UTC)
+        self.offset = ten - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """Return the shifted current time (aware, UTC)."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the time on."""
+        self.offset += delta
 
 
 def demo_settings(sandbox: Sandbox, database_url: str, coordinator: Person) -> Settings:
@@ -62,7 +95,9 @@ def _services(app: AnyApp) -> Services:
     return services
 
 
-async def _build(actors: Actors, coordinator: Person, chief: Person) -> dict[str, list[Person]]:
+async def _build(
+    actors: Actors, coordinator: Person, chief: Person, others: dict[str, Person]
+) -> dict[str, list[Person]]:
     """The coordinator creates three districts with linked groups and invites everyone."""
     sb = actors.sandbox
     started = await coordinator.start(actors.bot)
@@ -72,12 +107,14 @@ async def _build(actors: Actors, coordinator: Person, chief: Person) -> dict[str
     for district in DISTRICTS:
         await actors.say(coordinator, f"/wijk {district}", expect=contains("aangemaakt"))
         people = [sb.add_person(next(names), language_code="nl") for _ in range(KEY_FIGURES)]
+        chiefs = [chief, *([others[district]] if district in others else [])]
         group = await coordinator.create_group(
-            f"Bondgenoten {district}", [chief, *people], [actors.bot]
+            f"Bondgenoten {district}", [*chiefs, *people], [actors.bot]
         )
         await sb.next_message(group, timeout=TIMEOUT)  # the bot says hello
         await actors.say(coordinator, f"/koppel {district}", group, contains("gekoppeld"))
-        await actors.invite_and_join(coordinator, chief, district, "chef")
+        for each in chiefs:
+            await actors.invite_and_join(coordinator, each, district, "chef")
         for person in people:
             await actors.invite_and_join(coordinator, person, district, "bondgenoot")
         members[district] = people
@@ -103,7 +140,9 @@ async def _answer(
         message = await actors.sandbox.next_message(
             groups[district], predicate=starts("📣 Peiling"), timeout=TIMEOUT
         )
-        for person, label in zip(people, LEVELS[district], strict=True):
+        for index, (person, label) in enumerate(zip(people, LEVELS[district], strict=True)):
+            if (district, index) == LATE:
+                continue  # answers the reminder instead
             await person.press(message, text=label, timeout=TIMEOUT)
             pressed += 1
         await _follow_up(actors, people[0], "Loopt op", "Polarisatie",
@@ -130,6 +169,30 @@ async def _follow_up(
         await actors.say(person, text, expect=contains("bewaard"))
 
 
+async def _feedback(actors: Actors, chief: Person) -> str:
+    """The chief closes the loop from the button under the summary; return the bot's reply."""
+    button = "📬 Terugkoppeling naar de groepen"
+    summary = await actors.wait_private(chief, lambda m: button in m.button_texts)
+    await actors.tap(chief, summary, button)
+    await actors.wait_private(chief, starts("📬 Terugkoppeling op peiling"))
+    preview = await actors.say(chief, FEEDBACK, expect=contains("👀 Voorbeeld"))
+    await actors.tap(chief, preview, "Versturen")
+    done = await actors.wait_private(
+        chief, lambda m: starts("📬 Terugkoppeling op peiling")(m) and contains("verstuurd")(m)
+    )
+    return done.text or ""
+
+
+def _feedback_messages(sandbox: Sandbox, groups: dict[str, Chat]) -> int:
+    """How many feedback messages the groups received (one each, if all went well)."""
+    return sum(
+        1
+        for group in groups.values()
+        for m in sandbox.sent(group)
+        if (m.text or "").startswith("📬 Terugkoppeling")
+    )
+
+
 def _groups(sandbox: Sandbox) -> dict[str, Chat]:
     titles = {c.title or "": c for c in sandbox.world.groups.values()}
     return {t.removeprefix("Bondgenoten "): c for t, c in titles.items() if t.startswith("Bond")}
@@ -145,26 +208,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
+async def _remind(actors: Actors, clock: DemoClock, members: dict[str, list[Person]]) -> int:
+    """Halfway the one who has not answered gets a reminder, and answers with its button."""
+    district, index = LATE
+    late = members[district][index]
+    clock.advance(timedelta(hours=3, seconds=1))  # a 6-hour check-in: halfway
+    reminder = await actors.wait_private(late, starts("⏰ Herinnering"))
+    await late.press(reminder, text=LEVELS[district][index], timeout=TIMEOUT)
+    return 1
+
+
 async def play(database_url: str, workdir: Path) -> dict[str, Any]:
     """Run the story and return what happened, with the texts the chief received."""
     async with Sandbox() as sandbox:
         bot = sandbox.add_bot(DEMO_TOKEN, "bondgenoten_demo_bot", first_name="Bondgenoten")
         coordinator = sandbox.add_person("Carla", "Coördinator", language_code="nl")
         chief = sandbox.add_person("Jan", "de Vries", language_code="nl")
+        others = {
+            district: sandbox.add_person(first, last, language_code="nl")
+            for district, (first, last) in OTHER_CHIEFS.items()
+        }
         actors = Actors(sandbox, bot)
         await upgrade_url(database_url)
-        app = build_application(demo_settings(sandbox, database_url, coordinator))
+        clock = DemoClock()
+        settings = demo_settings(sandbox, database_url, coordinator)
+        # Reminders are looked for twice a second: the story does not wait half a minute.
+        app = build_application(settings, clock=clock, sweep_interval=0.5)
         async with running(app, poll_timeout=1):
-            members = await _build(actors, coordinator, chief)
+            members = await _build(actors, coordinator, chief, others)
             checkin_id = await _ask(actors, chief)
             report = await actors.wait_private(chief, starts("📬 Verzendrapport"))
             pressed = await _answer(actors, _groups(sandbox), members)
+            pressed += await _remind(actors, clock, members)
             await actors.say(chief, f"/sluit {checkin_id}", expect=contains("gesloten"))
             await actors.wait_private(chief, starts("📊 Samenvatting"))
+            for other in others.values():
+                await actors.wait_private(other, starts("📊 Samenvatting"))
             chat = chief.chat_with(bot)
-            alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞"]
+            alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞📈"]
             summary_text = _summary_texts(sandbox, chat, report)
-            result = await _result(app, checkin_id, pressed, members, report)
+            feedback_report = await _feedback(actors, chief)
             # After the check-in, the meal: invitation, RSVPs by button, needs, headcount.
             services = _services(app)
             meeting_id = await meeting.plan_meeting(actors, chief, services)
@@ -174,9 +257,18 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
                 services.actor(chief.id, "Jan de Vries"), meeting_id
             )
             assert isinstance(counted, Headcount)
+            result = await _result(app, checkin_id, pressed, members, report)
+            summaries = [
+                person
+                for person in (chief, *others.values())
+                if any(starts("📊 Samenvatting")(m) for m in sandbox.sent(person.chat_with(bot)))
+            ]
             return result | {
                 "alerts": alerts,
                 "summary_text": summary_text,
+                "feedback_report": feedback_report,
+                "feedback_delivered": _feedback_messages(sandbox, _groups(sandbox)),
+                "summaries_to_chiefs": len(summaries),
                 "meeting": meeting.as_json(counted, counted_text),
             }
 
@@ -202,6 +294,19 @@ async def _result(
         )
         statuses = (await s.scalars(select(Delivery.status).where(
             Delivery.checkin_id == checkin_id))).all()  # fmt: skip
+        reminded = (await s.execute(
+            select(Reminder.person_id, Reminder.claimed_at).where(
+                Reminder.checkin_id == checkin_id, Reminder.status == DeliveryStatus.SENT)
+        )).all()  # fmt: skip
+        answered = dict((await s.execute(
+            select(Answer.person_id, Answer.first_answered_at).where(
+                Answer.checkin_id == checkin_id)
+        )).all())  # fmt: skip
+        chiefs = await s.scalar(
+            select(func.count(func.distinct(Membership.person_id)))
+            .join(Delivery, Delivery.district_id == Membership.district_id)
+            .where(Delivery.checkin_id == checkin_id, Membership.role == Role.CHIEF)
+        )
     summary = await services.checkins.summaries.summary(checkin_id)
     assert isinstance(summary, CheckInSummary)
     return {
@@ -214,4 +319,10 @@ async def _result(
         "deliveries_failed": sum(1 for st in statuses if st is DeliveryStatus.FAILED),
         "delivery_report": report.text or "",
         "summary": _plain(dataclasses.asdict(summary)),
+        "reminders_sent": len(reminded),
+        # Must be 0: a reminder goes only to whoever had not answered when it was sent.
+        "reminders_to_people_who_had_answered": sum(
+            1 for person, at in reminded if person in answered and answered[person] <= at
+        ),
+        "chiefs": int(chiefs or 0),
     }

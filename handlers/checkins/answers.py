@@ -21,11 +21,20 @@ from telegram.error import Forbidden, TelegramError
 
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.followup_keyboards import blank_state, panel_keyboard, panel_text
-from handlers.common import label
+from handlers.common import label, note_refused
 from handlers.context import BotContext
 from handlers.render import local_time
 from handlers.send_priority import in_bulk
-from services.checkins.outcomes import AnswerOutcome, Closed, NotAMember, Press, Recorded
+from services.checkins.outcomes import (
+    AnswerOutcome,
+    Closed,
+    NotAMember,
+    NotForYou,
+    OffScale,
+    Press,
+    Recorded,
+    Unknown,
+)
 from services.checkins.scale import Scale
 
 log = logging.getLogger(__name__)
@@ -78,6 +87,7 @@ async def press(update: Update, context: BotContext) -> None:
     parsed = AnswerPress.parse(query.data)
     if parsed is None or query.message is None:
         await stale_answer(query, context.services.language)
+        await note_refused(update, context, "press")
         return
     services = context.services
     message = query.message
@@ -93,6 +103,8 @@ async def press(update: Update, context: BotContext) -> None:
     )
     # Only now: the service has committed, so what the toast says is stored.
     await query.answer(answer_text(outcome, services.tz, services.language))
+    if isinstance(outcome, NotForYou | Unknown | OffScale):  # forged, or pressed long after
+        await note_refused(update, context, "press")
     if isinstance(outcome, Recorded) and outcome.first_time:
         # Not awaited here: under a burst the panel waits its turn under the flood limits,
         # and this person's next update (and the update slot) need not wait with it.

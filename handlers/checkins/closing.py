@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 
 from handlers.checkins.jobs import unschedule_close
 from handlers.checkins.wizard_keyboards import ClosePick, close_keyboard
-from handlers.common import actor_of, arguments, in_own_chat, reply, reply_lines
+from handlers.common import actor_of, arguments, in_own_chat, note_refused, reply, reply_lines
 from handlers.context import BotContext
 from handlers.i18n import t
 from handlers.render import local_time
@@ -97,6 +97,7 @@ async def close_pick(update: Update, context: BotContext) -> None:
         # A forged or foreign id: say so briefly, leave the list as it is.
         text = close_text(outcome, parsed.checkin, services.tz, lang)
         await query.answer(text[:200], show_alert=True)
+        await note_refused(update, context, "/sluit")
         return
     if isinstance(outcome, CheckInClosed):
         unschedule_close(context.job_queue, parsed.checkin)
@@ -136,7 +137,15 @@ def listing_lines(
         if line.own_code is not None and scale.has(line.own_code):
             own = t(scale.label_key(line.own_code), lang)
             out.append(t("peilingen.own", lang, label=own))
+        if line.feedback is not None and line.feedback_at is not None:
+            at = local_time(line.feedback_at, tz, lang)
+            out.append(t("peilingen.feedback", lang, at=at, text=_short(line.feedback)))
     return out
+
+
+def _short(text: str, limit: int = 300) -> str:
+    # A list stays a list: the whole feedback is in the groups and the exports.
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def peilingen(update: Update, context: BotContext) -> None:
@@ -148,6 +157,7 @@ async def peilingen(update: Update, context: BotContext) -> None:
     lines = await services.checkins.listing.list_checkins(actor)
     if isinstance(lines, Denied):
         await reply(message, t("peilingen.denied", lang))
+        await note_refused(update, context, "/peilingen")
     elif not lines:
         await reply(message, t("peilingen.none", lang))
     else:

@@ -145,6 +145,15 @@ async def resume_broadcasts(context: BotContext) -> None:
     )
 
 
+async def send_reminders(context: BotContext) -> None:
+    """Send the reminders and group nudges whose moment has come (the database knows which)."""
+    done = await context.services.checkins.reminders.send_due()
+    if done.sent or done.failed or done.nudges:
+        log.info(
+            "reminders: %d sent, %d failed, %d group nudges", done.sent, done.failed, done.nudges
+        )
+
+
 async def refresh_tallies(context: BotContext) -> None:
     """Edit the group messages whose tally changed (at most once per message per interval)."""
     await context.services.checkins.tallies.refresh_tallies()
@@ -175,7 +184,12 @@ def _run_close_overdue(job_queue: AnyJobQueue | None, when: float) -> None:
     )
 
 
-async def recover(application: AnyApplication, services: Services, tally_every: float) -> None:
+async def recover(
+    application: AnyApplication,
+    services: Services,
+    tally_every: float,
+    remind_every: float = PENDING_SWEEP_SECONDS,
+) -> None:
     """At start-up: schedule the deadlines; close the overdue and resume sending right after.
 
     Only what is quick happens here, before the bot takes updates; the slow parts (closings
@@ -204,6 +218,15 @@ async def recover(application: AnyApplication, services: Services, tally_every: 
         interval=PENDING_SWEEP_SECONDS,
         first=PENDING_SWEEP_SECONDS,
         name="sweep-pending-deliveries",
+        job_kwargs={"coalesce": True, "max_instances": 1},
+    )
+    # Reminders are due at moments the database and the settings define: a regular look
+    # finds them, after a restart too; a look is cheap when nothing is due.
+    job_queue.run_repeating(
+        send_reminders,
+        interval=remind_every,
+        first=remind_every,
+        name="send-reminders",
         job_kwargs={"coalesce": True, "max_instances": 1},
     )
     job_queue.run_repeating(

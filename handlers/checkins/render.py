@@ -12,6 +12,7 @@ from handlers.render import local_time
 from services.checkins.views import (
     CheckInMessage,
     CheckInSummary,
+    Comparison,
     Count,
     DeliveryReport,
     DistrictSummary,
@@ -33,7 +34,8 @@ def render_checkin(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and answer buttons of a check-in message in a group or a private chat."""
     tally = message.tally
-    lines = [
+    lines = [t("reminder.head", language), ""] if message.reminder else []
+    lines += [
         t("checkin.message.head", language, event=message.event),
         t("checkin.message.question", language, district=message.district),
         "",
@@ -48,9 +50,20 @@ def render_checkin(
         )
     else:
         lines.append(t("checkin.message.closed", language))
-    lines.append(
-        tn("checkin.message.responded", tally.responded, language, total=tally.key_figures)
-    )
+    if tally.away:
+        lines.append(
+            tn(
+                "checkin.message.responded_away",
+                tally.responded,
+                language,
+                total=tally.key_figures,
+                away=tally.away,
+            )
+        )
+    else:
+        lines.append(
+            tn("checkin.message.responded", tally.responded, language, total=tally.key_figures)
+        )
     if tally.shown and any(c.count for c in tally.counts):
         lines.append(counts_line(tally.counts, language))
     elif not tally.shown and message.open:
@@ -97,6 +110,11 @@ def render_report(report: DeliveryReport, tz: ZoneInfo, language: str | None = N
         lines.extend(_undelivered_line(u, language) for u in report.undelivered)
     if report.pending:
         lines.append(t("checkin.report.pending", language, districts=", ".join(report.pending)))
+    if report.uncertain:
+        districts = ", ".join(report.uncertain)
+        lines.append(
+            tn("checkin.report.uncertain", len(report.uncertain), language, districts=districts)
+        )
     if report.private_sent or report.private_failed or report.private_pending:
         lines.append(
             t(
@@ -117,11 +135,62 @@ def _number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",").replace(",0", "")
 
 
+def _signed(value: float) -> str:
+    return f"+{_number(value)}" if value > 0 else _number(value)
+
+
 def _median_text(median: float | None, language: str | None) -> str:
+    """'3 (Onrust)', or for a half step '3,5 — tussen Onrust en Spanning loopt op'."""
     if median is None:
         return t("checkin.summary.no_median", language)
-    label = t(f"scale.{round(median)}", language) if median == int(median) else ""
-    return f"{_number(median)} ({label})" if label else _number(median)
+    if median == int(median):
+        return f"{_number(median)} ({t(f'scale.{int(median)}', language)})"
+    # An even number of answers can land between two levels: name both, pick neither.
+    low, high = t(f"scale.{int(median)}", language), t(f"scale.{int(median) + 1}", language)
+    return t("summary.median_between", language, median=_number(median), low=low, high=high)
+
+
+def _comparison_line(previous: Comparison, language: str | None) -> str | None:
+    """How this check-in differs from the district's previous one: median and response."""
+    parts = []
+    if previous.median_delta is not None:
+        parts.append(t("summary.delta_median", language, delta=_signed(previous.median_delta)))
+    if previous.response_rate_delta is not None:
+        points = round(previous.response_rate_delta * 100)
+        parts.append(tn("summary.delta_response", abs(points), language, delta=_signed(points)))
+    if not parts:
+        return None
+    return t("summary.compared", language, event=previous.event, changes=", ".join(parts))
+
+
+def _baseline_line(d: DistrictSummary, language: str | None) -> str | None:
+    """Where the district stands against its usual level, when it has an answer to compare."""
+    if d.median is None:
+        return None
+    if d.baseline is None:
+        return t("baseline.none", language)
+    diff = d.median - d.baseline
+    if diff > 0:
+        where = t("baseline.above", language, steps=_number(diff))
+    elif diff < 0:
+        where = t("baseline.below", language, steps=_number(-diff))
+    else:
+        where = t("baseline.level", language)
+    usual = _number(d.baseline)
+    return tn("baseline.summary", d.baseline_checkins, language, usual=usual, where=where)
+
+
+def _period(summary: CheckInSummary, tz: ZoneInfo, language: str | None) -> str:
+    """'Open van ma 7 dec 09:00 tot 21:00', or one moment when it closed within the minute."""
+    opened = local_time(summary.opened_at, tz, language)
+    if summary.closed_at is None:
+        return t("summary.period_open", language, opened=opened)
+    start, end = summary.opened_at.astimezone(tz), summary.closed_at.astimezone(tz)
+    if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
+        return t("summary.period_moment", language, at=opened)
+    if start.date() == end.date():
+        return t("summary.period", language, opened=opened, closed=end.strftime("%H:%M"))
+    return t("summary.period", language, opened=opened, closed=local_time(end, tz, language))
 
 
 def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
@@ -139,16 +208,12 @@ def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
     if any(c.count for c in d.counts):
         lines.append(counts_line(d.counts, language))
     lines.append(t("checkin.summary.median", language, median=_median_text(d.median, language)))
-    if d.previous is not None and d.previous.median_delta is not None:
-        sign = "+" if d.previous.median_delta > 0 else ""
-        lines.append(
-            t(
-                "checkin.summary.previous",
-                language,
-                event=d.previous.event,
-                delta=f"{sign}{_number(d.previous.median_delta)}",
-            )
-        )
+    usual = _baseline_line(d, language)
+    if usual is not None:
+        lines.append(usual)
+    compared = _comparison_line(d.previous, language) if d.previous is not None else None
+    if compared is not None:
+        lines.append(compared)
     if any(c.count for c in d.directions):
         lines.append(
             t("checkin.summary.directions", language, counts=counts_line(d.directions, language))
@@ -166,16 +231,8 @@ def render_summary(
     summary: CheckInSummary, tz: ZoneInfo, language: str | None = None
 ) -> list[str]:
     """The closing summary, split into messages that each fit Telegram's limit."""
-    closed = local_time(summary.closed_at, tz, language) if summary.closed_at else "–"
-    head = t(
-        "checkin.summary.head",
-        language,
-        event=summary.event,
-        id=summary.checkin_id,
-        opened=local_time(summary.opened_at, tz, language),
-        closed=closed,
-    )
-    blocks = [[head]]
+    head = t("checkin.summary.head", language, event=summary.event, id=summary.checkin_id)
+    blocks = [[head + "\n" + _period(summary, tz, language)]]
     blocks.extend(_district_block(d, language) for d in summary.districts)
     if summary.undelivered:
         blocks.append(

@@ -34,7 +34,7 @@ from handlers.checkins.wizard_texts import (
     until_problem,
 )
 from handlers.checkins.wizard_time import parse_until
-from handlers.common import actor_of, in_own_chat, reply
+from handlers.common import actor_of, in_own_chat, note_refused, reply
 from handlers.context import BotContext
 from handlers.districts.commands import command_rest
 from handlers.i18n import t
@@ -52,6 +52,7 @@ async def peiling(update: Update, context: BotContext) -> None:
     choices = await context.services.checkins.start.district_choices(actor)
     if isinstance(choices, Denied):
         await reply(message, t("peiling.not_allowed", lang))
+        await note_refused(update, context, "/peiling")
         return
     if not choices:
         await reply(message, t("peiling.no_districts", lang))
@@ -59,7 +60,8 @@ async def peiling(update: Update, context: BotContext) -> None:
     if all(c.refusal is not None for c in choices):
         await reply(message, nothing_to_send(refused_choices(choices), lang))
         return
-    draft = new_draft(context, choices)
+    settings = context.services.checkin_settings
+    draft = new_draft(context, choices, min(settings.default_duration, settings.max_duration))
     note = None
     if event := command_rest(message.text):
         note = _take_event(context, draft, event)
@@ -190,6 +192,7 @@ async def _send(update: Update, context: BotContext, actor: Actor, draft: Draft)
         draft.targets(),
         draft.duration_from(services.clock.now()),
         draft.show_tally,
+        urgent=draft.urgent,
     )
     await query.answer()
     if not isinstance(started, CheckInStarted):

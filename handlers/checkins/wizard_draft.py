@@ -22,13 +22,13 @@ _KEY = "peiling.draft"
 # What a wizard button does; its `value` says which district, duration, tally choice or code.
 TOGGLE, ALL_DISTRICTS, DISTRICTS_DONE = "d", "all", "dok"
 DURATION, CUSTOM_TIME, TALLY = "t", "tc", "s"
-SEND, CANCEL, SAMPLE = "ok", "x", "p"
+SEND, CANCEL, SAMPLE, URGENT = "ok", "x", "p", "u"
 # Which buttons belong to which step: a press for another step is stale or forged.
 STEP_ACTIONS: dict[str, frozenset[str]] = {
     "districts": frozenset({TOGGLE, ALL_DISTRICTS, DISTRICTS_DONE}),
     "duration": frozenset({DURATION, CUSTOM_TIME}),
     "tally": frozenset({TALLY}),
-    "preview": frozenset({SEND, SAMPLE}),
+    "preview": frozenset({SEND, SAMPLE, URGENT}),
 }
 
 Step = Literal["event", "districts", "duration", "tally", "preview"]
@@ -56,6 +56,14 @@ class Draft:
     until: datetime | None = None  # a typed closing time (absolute, UTC)
     show_tally: bool | None = None
     sent_as: int | None = None  # the check-in id, once sent
+    # checkins.default_duration_hours: offered as a button when it is none of the presets.
+    default_duration: timedelta | None = None
+    urgent: bool = False  # private copies go out inside quiet hours too
+
+    def default_offered(self) -> bool:
+        """Tell whether the configured default needs its own button (it is no preset)."""
+        presets = {d for _, d in DURATIONS}
+        return self.default_duration is not None and self.default_duration not in presets
 
     def targets(self) -> Targets:
         """The districts to ask, as the service takes them."""
@@ -82,9 +90,11 @@ class Draft:
         return "preview"
 
 
-def new_draft(context: BotContext, choices: list[DistrictChoice]) -> Draft:
+def new_draft(
+    context: BotContext, choices: list[DistrictChoice], default_duration: timedelta | None = None
+) -> Draft:
     """Start a draft with the person's own districts preselected, replacing any older one."""
-    draft = Draft(secrets.token_urlsafe(4), tuple(choices))
+    draft = Draft(secrets.token_urlsafe(4), tuple(choices), default_duration=default_duration)
     draft.selected = {i for i, c in enumerate(choices) if c.own}
     # Nothing to choose when there is exactly one district and it can go.
     if len(choices) == 1 and choices[0].refusal is None and choices[0].own:
@@ -135,9 +145,14 @@ def choose(draft: Draft, action: str, value: int, is_coordinator: bool) -> Refus
             return "pick_a_district"
         draft.districts_done = True
     elif action == DURATION:
+        if value == len(DURATIONS) and draft.default_offered():
+            draft.duration, draft.until = draft.default_duration, None
+            return None
         if not 0 <= value < len(DURATIONS):
             return "stale"
         draft.duration, draft.until = DURATIONS[value][1], None
+    elif action == URGENT:
+        draft.urgent = not draft.urgent
     elif action == TALLY:
         draft.show_tally = bool(value)
     else:

@@ -63,7 +63,8 @@ async def show_step(
             await show_refusal(context, actor, draft, found, chat_id=chat_id, edit=edit)
             return
         text, sample = preview_text(found, services.tz, lang)
-        keyboard = preview_keyboard(draft, sample, lang)
+        quiet = services.checkin_settings.quiet_hours.contains(services.clock.now())
+        keyboard = preview_keyboard(draft, sample, lang, quiet)
     else:
         text = step_text(draft, lang)
         if step == "districts":

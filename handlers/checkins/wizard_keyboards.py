@@ -18,10 +18,11 @@ from handlers.checkins.wizard_draft import (
     SEND,
     TALLY,
     TOGGLE,
+    URGENT,
     Draft,
 )
 from handlers.common import label
-from handlers.i18n import t
+from handlers.i18n import t, tn
 
 _EVENT_IN_BUTTON = 40
 
@@ -86,7 +87,12 @@ def duration_keyboard(draft: Draft, language: str | None) -> InlineKeyboardMarku
         for index, (key, _) in enumerate(DURATIONS)
     ]
     custom = _button(label("peiling.duration.custom", language), draft, CUSTOM_TIME)
-    return InlineKeyboardMarkup([presets[:2], presets[2:], [custom], cancel_row(draft, language)])
+    rows = [presets[:2], presets[2:], [custom], cancel_row(draft, language)]
+    if draft.default_offered() and draft.default_duration is not None:
+        hours = int(draft.default_duration.total_seconds() // 3600)
+        text = tn("peiling.duration.default", hours, language)
+        rows.insert(0, [_button(text, draft, DURATION, len(DURATIONS))])
+    return InlineKeyboardMarkup(rows)
 
 
 def tally_keyboard(draft: Draft, language: str | None) -> InlineKeyboardMarkup:
@@ -103,12 +109,18 @@ def tally_keyboard(draft: Draft, language: str | None) -> InlineKeyboardMarkup:
 
 
 def preview_keyboard(
-    draft: Draft, sample: InlineKeyboardMarkup | None, language: str | None
+    draft: Draft, sample: InlineKeyboardMarkup | None, language: str | None, quiet: bool = False
 ) -> InlineKeyboardMarkup:
-    """The groups' answer buttons as they will look (pressing them only explains), then send."""
+    """The groups' answer buttons as they will look (pressing them only explains), then send.
+
+    Inside quiet hours also the choice to send the private copies now (urgent) or at the end.
+    """
     rows = []
     for row in sample.inline_keyboard if sample is not None else ():
         rows.append([_button(button.text, draft, SAMPLE) for button in row])
+    if quiet:
+        key = "peiling.button.urgent_on" if draft.urgent else "peiling.button.urgent_off"
+        rows.append([_button(label(key, language), draft, URGENT)])
     rows.append(
         [
             _button(label("peiling.button.send", language), draft, SEND),

@@ -7,16 +7,19 @@ import unicodedata
 from telegram import Message, Update
 from telegram.constants import ParseMode
 
+from handlers.common import note_refused
 from handlers.context import BotContext
 from handlers.districts.texts import DistrictOutcome, district_reply, overview_messages
+from services.outcomes import Denied
 
 # `/wijk <naam>` creates; these first words choose another action instead.
 RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"
-PRIVATE, TALLY = "privé", "telling"
+PRIVATE, TALLY, NUDGE = "privé", "telling", "herinnering"
 # The value each setting action ends with, and what it sets the setting to.
 SETTING_VALUES = {
     PRIVATE: {"aan": True, "uit": False},
     TALLY: {"tonen": True, "verbergen": False},
+    NUDGE: {"aan": True, "uit": False},
 }
 # Keyboards without accents send 'prive'.
 _ALIASES = {"prive": PRIVATE}
@@ -71,9 +74,14 @@ async def wijk(update: Update, context: BotContext) -> None:
     elif action == TALLY:
         show = SETTING_VALUES[TALLY].get(value)
         outcome = await services.districts.configure_district(actor, name, show_tally=show)
+    elif action == NUDGE:
+        nudge = SETTING_VALUES[NUDGE].get(value)
+        outcome = await services.districts.configure_district(actor, name, group_nudge=nudge)
     else:
         outcome = await services.districts.create_district(actor, name)
     await _reply(message, district_reply(outcome, services.language))
+    if isinstance(outcome, Denied):
+        await note_refused(update, context, "/wijk")
 
 
 async def wijken(update: Update, context: BotContext) -> None:

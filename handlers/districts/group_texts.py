@@ -30,8 +30,6 @@ def added_text(added: GroupAdded, language: str | None) -> str | None:
     match added.state:
         case GroupState.PENDING if added.added_by_coordinator:
             return tn("group.added_by_coordinator", added.grace_minutes, language)
-        case GroupState.PENDING:
-            return tn("group.added_by_stranger", added.grace_minutes, language)
         case GroupState.REACHABLE_AGAIN:
             return t("group.back", language, district=added.district or "")
         case _:

@@ -10,6 +10,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ChatMemberHandler
 
+from handlers.common import note_refused
 from handlers.context import BotContext
 from handlers.districts.commands import command_rest
 from handlers.districts.group_keyboards import ReplaceGroup, confirm_keyboard
@@ -96,6 +97,8 @@ async def koppel(update: Update, context: BotContext) -> None:
         chat.id,
         message.reply_text(text, parse_mode=ParseMode.HTML, do_quote=True, reply_markup=keyboard),
     )
+    if isinstance(outcome, Denied):
+        await note_refused(update, context, "/koppel")
 
 
 def district_of_question(message: object) -> str | None:

@@ -63,15 +63,22 @@ def district_reply(outcome: DistrictOutcome, language: str | None) -> str:
             return _archive_text(outcome, language)
         case DistrictConfigured(name=name, changed=changed):
             key = "district.configured" if changed else "district.configured_already"
-            settings = settings_text(outcome.ask_privately, outcome.show_tally, language)
+            settings = settings_text(
+                outcome.ask_privately, outcome.show_tally, language, outcome.group_nudge
+            )
             return t(key, language, name=name, settings=settings)
 
 
-def settings_text(ask_privately: bool, show_tally: bool, language: str | None) -> Safe:
-    """A district's two check-in settings in one short line."""
+def settings_text(
+    ask_privately: bool, show_tally: bool, language: str | None, group_nudge: bool = False
+) -> Safe:
+    """A district's check-in settings in one short line (the group nudge only when on)."""
     private = t("districts.private_on" if ask_privately else "districts.private_off", language)
     tally = t("districts.tally_shown" if show_tally else "districts.tally_hidden", language)
-    return Safe(t("districts.settings", language, private=Safe(private), tally=Safe(tally)))
+    text = t("districts.settings", language, private=Safe(private), tally=Safe(tally))
+    if group_nudge:
+        text += t("districts.nudge_on", language)
+    return Safe(text)
 
 
 def _archive_text(outcome: ArchiveChanged, language: str | None) -> str:
@@ -114,7 +121,7 @@ def _overview_block(row: DistrictOverview, language: str | None) -> str:
         chiefs = t("districts.chiefs", language, names=", ".join(row.chiefs))
     else:
         chiefs = t("districts.no_chiefs", language)
-    settings = settings_text(row.ask_privately, row.show_tally, language)
+    settings = settings_text(row.ask_privately, row.show_tally, language, row.group_nudge)
     return "\n".join(
         (t(name_key, language, name=row.name), group, f"{people} · {chiefs}", settings)
     )

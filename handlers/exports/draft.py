@@ -22,18 +22,17 @@ _KEEP = 3
 # More toggles than this make a keyboard nobody can use on a phone: then only "all".
 MAX_TOGGLES = 40
 
-Step = Literal["kind", "period", "districts", "format", "names", "small", "ready"]
+Step = Literal["kind", "period", "districts", "format", "names", "ready"]
 KINDS: tuple[ExportKind, ...] = ("answers", "summaries")
 KIND, PRESET, CUSTOM = "k", "p", "pc"
 TOGGLE, ALL, DISTRICTS_DONE = "d", "da", "dok"
-FORMAT, NAMES, SMALL, CANCEL = "f", "n", "s", "x"
+FORMAT, NAMES, CANCEL = "f", "n", "x"
 STEP_ACTIONS: dict[Step, frozenset[str]] = {
     "kind": frozenset({KIND}),
     "period": frozenset({PRESET, CUSTOM}),
     "districts": frozenset({TOGGLE, ALL, DISTRICTS_DONE}),
     "format": frozenset({FORMAT}),
     "names": frozenset({NAMES}),
-    "small": frozenset({SMALL}),
     "ready": frozenset(),
 }
 
@@ -53,7 +52,6 @@ class ExportDraft:
     districts_done: bool = False
     format: ExportFormat | None = None
     names: bool | None = None
-    small: bool | None = None  # hide districts with fewer than k respondents (summaries)
     running: bool = False
 
     def step(self) -> Step:
@@ -68,8 +66,6 @@ class ExportDraft:
             return "format"
         if self.kind == "answers" and self.names is None:
             return "names"
-        if self.kind == "summaries" and self.small is None:
-            return "small"
         return "ready"
 
     def districts(self) -> tuple[str, ...]:
@@ -88,7 +84,8 @@ class ExportDraft:
             until=self.period.until,
             districts=self.districts(),
             names=bool(self.names) and self.kind == "answers",
-            min_respondents=self.choices.min_respondents if self.small else None,
+            # Summaries always hide small groups at the configured k (see the README).
+            min_respondents=self.choices.min_respondents,
         )
 
 
@@ -160,8 +157,4 @@ def choose(draft: ExportDraft, action: str, value: int, today: date) -> str | No
         if value not in (0, 1) or (value and not draft.choices.names_allowed):
             return stale
         draft.names = bool(value)
-    elif action == SMALL:
-        if value not in (0, 1):
-            return stale
-        draft.small = bool(value)
     return None

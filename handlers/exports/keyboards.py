@@ -19,7 +19,6 @@ from handlers.exports.draft import (
     MAX_TOGGLES,
     NAMES,
     PRESET,
-    SMALL,
     TOGGLE,
     ExportDraft,
 )
@@ -78,12 +77,6 @@ def keyboard(draft: ExportDraft, language: str | None) -> InlineKeyboardMarkup |
         rows = [
             [_button(label("export.button.pseudonyms", language), draft, NAMES, 0)],
             [_button(label("export.button.names", language), draft, NAMES, 1)],
-        ]
-    elif step == "small":
-        k = draft.choices.min_respondents
-        rows = [
-            [_button(label("export.button.all_figures", language), draft, SMALL, 0)],
-            [_button(label("export.button.hide_small", language, k=k), draft, SMALL, 1)],
         ]
     else:
         return None

@@ -108,7 +108,7 @@ def question_text(draft: ExportDraft, language: str | None, *, ask: bool = True)
     if draft.kind == "answers" and draft.names is not None:
         key = "export.chosen.names" if draft.names else "export.chosen.pseudonyms"
         lines.append(t(key, language))
-    if draft.kind == "summaries" and draft.small:
+    if draft.kind == "summaries":
         lines.append(t("export.chosen.hide_small", language, k=draft.choices.min_respondents))
     step = draft.step()
     if ask and step != "ready":

@@ -14,12 +14,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from telegram import Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from handlers import awaiting
-from handlers.common import actor_of, in_own_chat, reply
+from handlers.common import actor_of, in_own_chat, note_refused, reply
 from handlers.context import BotContext
 from handlers.exports.draft import (
     CANCEL,
@@ -53,6 +53,7 @@ async def export(update: Update, context: BotContext) -> None:
     choices = await context.services.insight.export_choices(actor)
     if isinstance(choices, Denied):
         await reply(message, t("export.not_allowed", lang))
+        await note_refused(update, context, "/export")
         return
     draft = new_draft(context, choices)
     sent = await message.reply_text(
@@ -83,7 +84,7 @@ async def press(update: Update, context: BotContext) -> None:
         drop_draft(context, draft.id)
         awaiting.clear(context)
         await query.answer()
-        await query.edit_message_text(t("export.cancelled", lang), parse_mode=ParseMode.HTML)
+        await _edit(query, t("export.cancelled", lang))
         return
     if parsed.action not in STEP_ACTIONS[draft.step()]:
         await query.answer(t("export.stale", lang))
@@ -92,9 +93,7 @@ async def press(update: Update, context: BotContext) -> None:
         awaiting.expect(context, PERIOD, draft=draft.id)
         await query.answer()
         text = f"{question_text(draft, lang, ask=False)}\n\n{t('export.ask.custom_period', lang)}"
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=cancel_keyboard(draft, lang)
-        )
+        await _edit(query, text, cancel_keyboard(draft, lang))
         return
     today = context.services.insight.today()
     if problem := choose(draft, parsed.action, parsed.value, today):
@@ -103,18 +102,26 @@ async def press(update: Update, context: BotContext) -> None:
     await query.answer()
     if draft.step() == "ready":
         draft.running = True
-        await query.edit_message_text(
-            f"{question_text(draft, lang, ask=False)}\n\n{t('export.running', lang)}",
-            parse_mode=ParseMode.HTML,
+        await _edit(
+            query, f"{question_text(draft, lang, ask=False)}\n\n{t('export.running', lang)}"
         )
         chat_id = query.message.chat.id if query.message else actor.telegram_user_id
         context.application.create_task(
             run_export(context, actor, draft, chat_id), update=update, name=f"export {draft.id}"
         )
         return
-    await query.edit_message_text(
-        question_text(draft, lang), parse_mode=ParseMode.HTML, reply_markup=keyboard(draft, lang)
-    )
+    await _edit(query, question_text(draft, lang), keyboard(draft, lang))
+
+
+async def _edit(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        # Pressing the choice already ticked ("✓ Alle wijken") asks for the same screen.
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 @awaiting.consumer(PERIOD)

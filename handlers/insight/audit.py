@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.callback_data import CallbackData
-from handlers.common import actor_of, in_own_chat, label, reply
+from handlers.common import actor_of, in_own_chat, label, note_refused, reply
 from handlers.context import BotContext
 from handlers.i18n import t, tn
 from services.insight import AuditLine, AuditPage
@@ -34,6 +34,7 @@ async def audit(update: Update, context: BotContext) -> None:
     page = await services.insight.audit(actor)
     if isinstance(page, Denied):
         await reply(message, t("insight.audit.not_allowed", lang))
+        await note_refused(update, context, "/audit")
         return
     await message.reply_text(
         audit_text(page, services.tz, lang),
@@ -93,6 +94,9 @@ def _details(line: AuditLine, language: str | None) -> str:
         found.append(tn("insight.audit.rows", rows, language))
     if line.details.get("names") is True:
         found.append(t("insight.audit.names", language))
+    count = line.details.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        found.append(tn("insight.audit.times", count, language))
     return ", ".join(found)
 
 

@@ -13,6 +13,7 @@ from handlers.checkins.render import counts_line
 from handlers.common import (
     actor_of,
     arguments,
+    note_refused,
     refusal,
     reply,
     reply_lines,
@@ -50,6 +51,8 @@ async def trend(update: Update, context: BotContext) -> None:
     outcome = await services.insight.trend(actor, unquote(arguments(context)) or None)
     if isinstance(outcome, Denied | UnknownDistrict):
         await reply(message, refusal(outcome, lang))
+        if isinstance(outcome, Denied):
+            await note_refused(update, context, "/trend")
         return
     if not outcome.districts:
         await reply(message, t("insight.trend.no_data", lang))
@@ -82,6 +85,7 @@ async def overzicht(update: Update, context: BotContext) -> None:
     outcome = await services.insight.overview(actor)
     if isinstance(outcome, Denied):
         await reply(message, refusal(outcome, lang))
+        await note_refused(update, context, "/overzicht")
         return
     if not outcome.districts:
         await reply(message, t("insight.overview.no_districts", lang))

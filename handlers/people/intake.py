@@ -118,7 +118,7 @@ async def open_link(update: Update, context: BotContext) -> None:
         ]
     )
     await message.reply_text(
-        agreement_text(offer, context.services.tz, lang),
+        agreement_text(offer, context.services.tz, lang, context.services.privacy.policy),
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
         disable_web_page_preview=True,

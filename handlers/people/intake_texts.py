@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.common import role_name
 from handlers.i18n import Safe, t
+from handlers.privacy.texts import retention_lines
 from handlers.render import local_time
 from services.access import Role
 from services.intake import (
@@ -17,10 +18,16 @@ from services.intake import (
     LinkUnknown,
     LinkUsed,
 )
+from services.privacy.policy import PrivacyPolicy
 
 
-def agreement_text(offer: InvitationValid, tz: ZoneInfo, language: str | None) -> str:
-    """The agreement for this offer, with a note when joining moves or changes a role."""
+def agreement_text(
+    offer: InvitationValid, tz: ZoneInfo, language: str | None, policy: PrivacyPolicy
+) -> str:
+    """The agreement for this offer, with a note when joining moves or changes a role.
+
+    The retention periods are rendered from the policy in force, as /privacy renders them.
+    """
     role = role_name(offer.role, language)
     text = t(
         "intake.agreement",
@@ -30,6 +37,7 @@ def agreement_text(offer: InvitationValid, tz: ZoneInfo, language: str | None) -
         expectations=Safe(t(f"intake.expect.{offer.role.value}", language)),
         expires=local_time(offer.expires_at, tz, language),
         version=offer.agreement_version,
+        retention=Safe(retention_lines(policy, language)),
     )
     if offer.move_from is not None:
         text += t(

@@ -9,6 +9,7 @@ from handlers.common import (
     arguments,
     parse_role,
     refusal,
+    refuse,
     reply,
     reply_lines,
     role_name,
@@ -57,7 +58,7 @@ async def invite(update: Update, context: BotContext) -> None:
     district, role = parsed
     outcome = await context.services.invitations.create_invitation(actor, district, role)
     if not isinstance(outcome, InvitationCreated):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/uitnodigen")
         return
     text = t(
         "invite.created",
@@ -93,7 +94,7 @@ async def list_invitations(update: Update, context: BotContext) -> None:
     lang = context.services.language
     outcome = await context.services.invitations.list_invitations(actor)
     if not isinstance(outcome, list):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/uitnodigingen")
         return
     if not outcome:
         await reply(message, t("invite.list.empty", lang))

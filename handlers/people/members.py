@@ -16,7 +16,7 @@ from handlers.common import (
     local_date,
     parse_role,
     person_ref,
-    refusal,
+    refuse,
     reply,
     reply_lines,
     role_name,
@@ -30,8 +30,12 @@ from services.members import MemberRemoved, RoleTaken, Roster, RosterEntry
 
 log = logging.getLogger(__name__)
 
-# The people commands that only work in the private chat, answered in groups by private_only.
-PRIVATE_COMMANDS = "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen".split()
+# The people commands that only work in the private chat, answered in groups by private_only;
+# the privacy rights too (a copy or an erasure never happens in front of the group).
+PRIVATE_COMMANDS = (
+    "uitnodigen uitnodigingen intrekken leden verwijderen rolweg stoppen afwezig terug "
+    "privacy mijngegevens vergeetmij akkoord"
+).split()
 
 
 def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
@@ -42,7 +46,7 @@ def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
         else t("roster.no_answer", language)
     )
     reachable = "roster.reachable" if entry.privately_reachable else "roster.unreachable"
-    return t(
+    line = t(
         "roster.line",
         language,
         name=entry.name,
@@ -52,6 +56,12 @@ def roster_line(entry: RosterEntry, tz: ZoneInfo, language: str | None) -> str:
         reachable=t(reachable, language),
         last_answer=last,
     )
+    if entry.away and entry.away_until is not None:
+        until = local_date(entry.away_until, tz, language)
+        line += "\n" + t("roster.away_until", language, date=until)
+    elif entry.away:
+        line += "\n" + t("roster.away", language)
+    return line
 
 
 def roster_lines(roster: Roster, tz: ZoneInfo, language: str | None) -> list[str]:
@@ -76,7 +86,7 @@ async def roster(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.roster(actor, district)
     if not isinstance(outcome, Roster):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/leden")
         return
     await reply_lines(message, roster_lines(outcome, context.services.tz, lang))
 
@@ -93,7 +103,7 @@ async def remove(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.remove_member(actor, district, person_ref(who))
     if not isinstance(outcome, MemberRemoved):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/verwijderen")
         return
     text = t(
         "remove.done",
@@ -118,7 +128,7 @@ async def take_role(update: Update, context: BotContext) -> None:
         return
     outcome = await context.services.members.take_role(actor, person_ref(" ".join(who)), role)
     if not isinstance(outcome, RoleTaken):
-        await reply(message, refusal(outcome, lang))
+        await refuse(update, context, message, outcome, "/rolweg")
         return
     text = t(
         "rolweg.done",

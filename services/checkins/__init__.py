@@ -6,12 +6,14 @@ import asyncio
 from dataclasses import dataclass
 
 from services.checkins.answers import AnswerService
+from services.checkins.baseline import BaselineWatch
 from services.checkins.broadcast import Broadcaster, Sleep
 from services.checkins.closing import ClosingService
 from services.checkins.followups import FollowUpService
 from services.checkins.listing import CheckInListing
 from services.checkins.outcomes import ALL, AllDistricts
 from services.checkins.presses import PressBatch
+from services.checkins.reminders import ReminderService
 from services.checkins.report import DeliveryReports
 from services.checkins.scale import DEFAULT_SCALE, CheckInSettings, Level, Scale
 from services.checkins.start import CheckInStarter
@@ -47,6 +49,7 @@ class CheckIns:
     closing: ClosingService
     summaries: SummaryService
     listing: CheckInListing
+    reminders: ReminderService
 
     @classmethod
     def build(
@@ -61,7 +64,9 @@ class CheckIns:
         reports = DeliveryReports(deps)
         tallies = TallyService(deps, settings, groups)
         summaries = SummaryService(deps, settings)
-        answers = AnswerService(deps, settings)
+        # One watch for presses and follow-ups: they share what it remembers per check-in.
+        watch = BaselineWatch(settings.scale, settings.baseline)
+        answers = AnswerService(deps, settings, watch)
         return cls(
             settings=settings,
             start=CheckInStarter(deps, settings),
@@ -69,9 +74,10 @@ class CheckIns:
             reports=reports,
             answers=answers,
             presses=PressBatch(answers),
-            followups=FollowUpService(deps, settings),
+            followups=FollowUpService(deps, settings, watch),
             tallies=tallies,
             closing=ClosingService(deps, settings, tallies, summaries),
             summaries=summaries,
             listing=CheckInListing(deps, settings),
+            reminders=ReminderService(deps, settings, people),
         )

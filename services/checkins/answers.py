@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.checkins.baseline import BaselineWatch, Moved
 from services.checkins.escalation import escalate
 from services.checkins.outcomes import (
     AnswerOutcome,
@@ -33,7 +34,7 @@ from storage.models import (
     Person,
     Role,
 )
-from storage.queries import answers, checkins, deliveries, people
+from storage.queries import answers, checkins, deliveries, people, reminders
 
 
 class _Lookups:
@@ -43,8 +44,9 @@ class _Lookups:
     answer from memory (and read for themselves only what was not fetched).
     """
 
-    def __init__(self, s: AsyncSession) -> None:
+    def __init__(self, s: AsyncSession, now: datetime) -> None:
         self.s = s
+        self.now = now
         self._checkins: dict[int, tuple[CheckIn, Event] | None] = {}
         self._people: dict[int, Person | None] = {}
         self._key_figure_of: dict[int, int | None] = {}
@@ -138,7 +140,7 @@ class _Lookups:
         key = (press.checkin_id, press.district_id)
         if key not in self._groups:
             self._groups[key] = await deliveries.for_district(self.s, *key)
-        if self._on_group(press):
+        if self._on_group(press) or await self._adopted(press):
             return True
         if person is None:
             return False
@@ -146,21 +148,42 @@ class _Lookups:
         if key not in self._privates:
             self._privates[key] = await deliveries.for_member(self.s, *key)
         private = self._privates[key]
-        return (
+        # A private question lives in the person's own chat, whose id is theirs.
+        if press.chat_id != person.telegram_user_id:
+            return False
+        if (
             private is not None
             and private.district_id == press.district_id
-            and private.message_id == press.message_id
-            # A private question lives in the person's own chat, whose id is theirs.
-            and press.chat_id == person.telegram_user_id
-        )
+            # A copy of an uncertain send is as good as the one the bot knows of.
+            and (private.message_id == press.message_id or private.uncertain)
+        ):
+            return True
+        # A private reminder carries the same buttons (read only here: rare beside the rest).
+        # One still in flight has no stored message id yet: its press in the person's own
+        # chat counts (the person, district and check-in are checked all the same).
+        sent, in_flight = await reminders.message_ids(self.s, press.checkin_id, person.id)
+        return press.message_id in sent or in_flight
+
+    async def _adopted(self, press: Press) -> bool:
+        """Accept a press on another copy of an uncertain group message, and adopt the copy."""
+        group = self._groups.get((press.checkin_id, press.district_id))
+        if group is None or not group.uncertain or group.telegram_chat_id != press.chat_id:
+            return False
+        await deliveries.adopt_copy(self.s, group.id, press.message_id, self.now)
+        # Edit again, copies and all: the copy shows an old tally until then.
+        group.shown_text_hash = None
+        return True
 
 
 class AnswerService:
     """Record answers to check-ins, refusing anything that does not add up."""
 
-    def __init__(self, deps: Deps, settings: CheckInSettings) -> None:
+    def __init__(
+        self, deps: Deps, settings: CheckInSettings, watch: BaselineWatch | None = None
+    ) -> None:
         self._deps = deps
         self._settings = settings
+        self._watch = watch or BaselineWatch(settings.scale, settings.baseline)
 
     async def record_answer(
         self,
@@ -186,7 +209,7 @@ class AnswerService:
         now = self._deps.clock.now()
         outbox = Outbox()
         async with self._deps.uow() as uow:
-            look = _Lookups(uow.session)
+            look = _Lookups(uow.session, now)
             await look.prefetch(presses)
             checked = [await self._check(look, press, now) for press in presses]
             stored = await _store(look.s, [c for c in checked if isinstance(c, _Valid)], now)
@@ -208,6 +231,12 @@ class AnswerService:
                         person=found.person,
                         now=now,
                     )
+            moved = [
+                Moved(v.checkin, v.event, v.district, v.press.code in self._watch.high)
+                for v in checked
+                if isinstance(v, _Valid) and stored[id(v)] != "same"
+            ]
+            await self._watch.check(look.s, outbox, moved, now)
             await uow.commit()
         await outbox.deliver(self._deps)
         return outcomes

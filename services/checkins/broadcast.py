@@ -9,10 +9,12 @@ Every send is three steps, each its own transaction or call:
 
 A crash between 1 and 2 loses nothing: the claim stays, and `resume_after_restart` (or any
 pass once the claim is older than the lease) sends it — once, because resuming claims again
-with the same compare-and-set. The ONLY window for a double message is a crash after
-Telegram accepted the send and before step 3 committed: the database cannot know the message
-exists, so the resumed send posts it again. Nothing can close that window without Telegram
-offering idempotent sends; it is a few milliseconds wide.
+with the same compare-and-set. Telegram has no idempotent sends, so whenever the outcome of
+a send is unknown — it timed out (Telegram often posts it anyway), or its sender died
+between claim and settle (the whole request, up to the time-out) — the send is retried and
+the delivery marked uncertain: a press on a copy the bot never learned of is then accepted
+and that copy adopted, edited and closed like the other (answers.py, tally.py), and the
+chief's delivery report says where it may stand twice.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +36,7 @@ from services.outbox import Deps
 from services.people import PeopleService
 from services.ports import Sent
 from storage.models import CheckIn, CheckInStatus, Delivery, DeliveryStatus, MemberDelivery
-from storage.queries import answers, checkins, deliveries
+from storage.queries import answers, checkins, deliveries, reminders
 
 SKIPPED = DeliveryStatus.SKIPPED
 # How often a broadcast looks again whether another pass has settled the sends it holds.
@@ -178,7 +180,7 @@ class Broadcaster:
                 await _settle(s, Delivery, delivery_id, skip, now)
                 await uow.commit()
                 return "skipped"
-            [message] = await group_messages(s, self._settings.scale, [row])
+            [message] = await group_messages(s, self._settings.scale, [row], now)
             await uow.commit()  # the claim is durable before anything leaves the building
         sent = await self._deps.notifier.send_checkin(chat_id, message)
         if sent.error == "migrated" and sent.migrate_to_chat_id is not None:
@@ -202,13 +204,14 @@ class Broadcaster:
             row = await deliveries.member_send(s, delivery_id)
             assert row is not None
             _, checkin, event, district, person = row
-            if not _open(checkin, now) or not person.privately_reachable:
-                reason = "blocked" if _open(checkin, now) else "closed"
+            away = bool(await reminders.away_among(s, [person.id], now))
+            if not _open(checkin, now) or not person.privately_reachable or away:
+                reason = "closed" if not _open(checkin, now) else "away" if away else "blocked"
                 await _settle(s, MemberDelivery, delivery_id, _fail(reason, "", SKIPPED), now)
                 await uow.commit()
                 return "skipped"
             counted = await answers.counts(s, [checkin.id])
-            members = await checkins.key_figure_counts(s, [district.id])
+            members = await checkins.key_figure_counts(s, [district.id], now)
             message = checkin_message(
                 self._settings.scale,
                 checkin,
@@ -248,15 +251,20 @@ class Broadcaster:
                 values |= {"shown_text_hash": shown.shown_hash(), "last_edited_at": now}
                 values |= {"sent_at": now}
             result = "sent"
-        elif sent.error == "retry" and attempts < self._settings.max_attempts:
+        elif sent.error in ("retry", "uncertain") and attempts < self._settings.max_attempts:
+            wait = self._settings.backoff(attempts)
+            if sent.retry_after is not None:  # sooner only draws another 429
+                wait = max(wait, timedelta(seconds=sent.retry_after))
             values = {
-                "retry_at": now + self._settings.backoff(attempts),
-                "last_error": _reason("retry", sent.description),
+                "retry_at": now + wait,
+                "last_error": _reason(sent.error, sent.description),
             }
             result = "retry"
         else:
             values = _fail(sent.error or "failed", sent.description)
             result = "failed"
+        if sent.error == "uncertain":
+            values["uncertain"] = True
         async with self._deps.uow() as uow:
             await _settle(uow.session, model, delivery_id, values | extra, now)
             await uow.commit()

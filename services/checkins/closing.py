@@ -22,7 +22,7 @@ from services.checkins.views import GroupEdit
 from services.outbox import Deps
 from services.outcomes import DENIED, Denied
 from storage.models import CheckIn, DeliveryStatus, Event, Role
-from storage.queries import audit, checkins, deliveries, memberships, people
+from storage.queries import audit, checkins, deliveries, memberships, people, reminders
 
 CloseOutcome = CheckInClosed | AlreadyClosed | NotYetDue | Denied | Unknown
 
@@ -117,17 +117,29 @@ class ClosingService:
         self, s: AsyncSession, checkin: CheckIn, event: Event
     ) -> list[GroupEdit]:
         rows = await deliveries.of_checkin(s, checkin.id)
-        current = await checkins.key_figure_counts(s, [district.id for _, district in rows])
+        now = self._deps.clock.now()
+        ids = [district.id for _, district in rows]
+        current = await checkins.key_figure_counts(s, ids, now)
+        away = await reminders.away_counts(s, ids, now)
         for delivery, district in rows:
             delivery.key_figures_at_close = current[district.id]
+            delivery.away_at_close = away[district.id]
         shown = [
             (d, checkin, event, district)
             for d, district in rows
             if d.status is DeliveryStatus.SENT and d.message_id and d.telegram_chat_id
         ]
-        messages = await group_messages(s, self._settings.scale, shown)
+        messages = await group_messages(s, self._settings.scale, shown, now)
+        copies = await deliveries.copies_of(s, [d.id for d, _, _, _ in shown if d.uncertain])
         return [
-            GroupEdit(d.id, d.telegram_chat_id, d.message_id, m, m.shown_hash())
+            GroupEdit(
+                d.id,
+                d.telegram_chat_id,
+                d.message_id,
+                m,
+                m.shown_hash(),
+                tuple(copies.get(d.id, ())),
+            )
             for (d, _, _, _), m in zip(shown, messages, strict=True)
             if d.telegram_chat_id is not None and d.message_id is not None
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from services.checkins.baseline import BaselineWatch, Moved
 from services.checkins.escalation import escalate
 from services.checkins.outcomes import (
     Closed,
@@ -26,9 +27,12 @@ Change = Callable[[FollowUp], None]
 class FollowUpService:
     """Let a key figure who answered add depth while the check-in is open; all skippable."""
 
-    def __init__(self, deps: Deps, settings: CheckInSettings) -> None:
+    def __init__(
+        self, deps: Deps, settings: CheckInSettings, watch: BaselineWatch | None = None
+    ) -> None:
         self._deps = deps
         self._settings = settings
+        self._watch = watch or BaselineWatch(settings.scale, settings.baseline)
 
     async def follow_up(self, telegram_user_id: int, checkin_id: int) -> FollowUpState | Refusal:
         """What the person has added so far, and what they can choose from."""
@@ -45,7 +49,8 @@ class FollowUpService:
         def change(f: FollowUp) -> None:
             f.direction = None if direction is None else allowed[direction]
 
-        return await self._change(telegram_user_id, checkin_id, change)
+        rising = direction == Direction.RISING.value
+        return await self._change(telegram_user_id, checkin_id, change, rising=rising)
 
     async def toggle_theme(
         self, telegram_user_id: int, checkin_id: int, theme: str
@@ -92,6 +97,7 @@ class FollowUpService:
         change: Change | None,
         *,
         contact: bool = False,
+        rising: bool = False,
     ) -> FollowUpState | Refusal:
         now = self._deps.clock.now()
         outbox = Outbox()
@@ -126,6 +132,10 @@ class FollowUpService:
                     person=person,
                     now=now,
                 )
+            if rising:
+                # 'Rising' from enough high answers alerts the chiefs, as a high median does.
+                await s.flush()
+                await self._watch.check(s, outbox, [Moved(checkin, event, district, True)], now)
             state = self._state(checkin, event, district, row)
             await uow.commit()
         await outbox.deliver(self._deps)

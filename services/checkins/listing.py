@@ -9,6 +9,7 @@ from services.outbox import Deps
 from services.outcomes import DENIED, Denied
 from storage.models import DeliveryStatus
 from storage.queries import answers, checkins, deliveries, memberships, people
+from storage.queries import feedback as feedback_queries
 
 
 class CheckInListing:
@@ -34,6 +35,7 @@ class CheckInListing:
                 s, visible, now - self._settings.recent, self._settings.list_limit
             )
             counted = await answers.counts(s, [c.id for c, _ in found])
+            given = await feedback_queries.of_checkins(s, [c.id for c, _ in found])
             lines = []
             for checkin, event in found:
                 rows = [
@@ -42,7 +44,7 @@ class CheckInListing:
                     if d.status is DeliveryStatus.SENT
                     and (visible is None or district.id in visible)
                 ]
-                current = await checkins.key_figure_counts(s, [x.id for _, x in rows])
+                current = await checkins.key_figure_counts(s, [x.id for _, x in rows], now)
                 responded = key_figures = 0
                 for delivery, district in rows:
                     n = sum(counted.get((checkin.id, district.id), {}).values())
@@ -62,6 +64,8 @@ class CheckInListing:
                         responded=responded,
                         key_figures=key_figures,
                         own_code=own.code if own else None,
+                        feedback=given[checkin.id].text if checkin.id in given else None,
+                        feedback_at=given[checkin.id].created_at if checkin.id in given else None,
                     )
                 )
             return lines

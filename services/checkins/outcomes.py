@@ -233,3 +233,6 @@ class CheckInLine:
     responded: int
     key_figures: int
     own_code: int | None  # the person's own answer, if they gave one
+    # The feedback sent to the groups after closing, and when (issue 12).
+    feedback: str | None = None
+    feedback_at: datetime | None = None

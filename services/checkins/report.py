@@ -83,4 +83,7 @@ class DeliveryReports:
             private_failed=private.get(DeliveryStatus.FAILED, 0)
             + private.get(DeliveryStatus.SKIPPED, 0),
             private_pending=private.get(DeliveryStatus.PENDING, 0),
+            uncertain=tuple(
+                d.name for x, d in rows if x.uncertain and x.status is DeliveryStatus.SENT
+            ),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from services.checkins.quiet import DEFAULT_QUIET_HOURS, QuietHours
+from services.checkins.rules import BaselineRules
 from storage.models import Direction
 
 
@@ -94,6 +96,17 @@ class CheckInSettings:
     list_limit: int = 20
     # Closed check-ins whose group messages may still need their final edit after a restart.
     final_edit_window: timedelta = timedelta(days=1)
+    # What the /peiling wizard offers first (checkins.default_duration_hours).
+    default_duration: timedelta = timedelta(hours=24)
+    # No reminders and no (non-urgent) private copies inside these.
+    quiet_hours: QuietHours = DEFAULT_QUIET_HOURS
+    # Reminders: at most this many per person per check-in, at these moments — fractions of
+    # the open time, and hours before the deadline.
+    reminders_per_person: int = 1
+    reminder_fractions: tuple[float, ...] = (0.5,)
+    reminder_before_deadline: tuple[timedelta, ...] = ()
+    # When a district counts as clearly above its usual level (issue 12).
+    baseline: BaselineRules = field(default_factory=BaselineRules)
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the n-th failed attempt: base, 2×base, 4×base…, capped."""

@@ -31,7 +31,7 @@ from storage.models import (
     MemberDelivery,
     Role,
 )
-from storage.queries import audit, checkins, memberships
+from storage.queries import audit, checkins, memberships, reminders
 
 StartRefusal = Denied | InvalidEvent | InvalidDuration | NothingToSend
 
@@ -72,7 +72,7 @@ class CheckInStarter:
             if not isinstance(checked, tuple):
                 return checked
             event, plan = checked
-            counts = await checkins.key_figure_counts(s, [d.id for d, _ in plan.targets])
+            counts = await checkins.key_figure_counts(s, [d.id for d, _ in plan.targets], now)
             scale = self._settings.scale
             messages = tuple(
                 CheckInMessage(
@@ -96,8 +96,13 @@ class CheckInStarter:
         district_names: Targets,
         duration: timedelta,
         show_tally: bool = True,
+        urgent: bool = False,
     ) -> CheckInStarted | StartRefusal:
-        """Store the event, the check-in and one pending delivery per district, all at once."""
+        """Store the event, the check-in and one pending delivery per district, all at once.
+
+        The group messages go at once, whatever the hour (an acute event cannot wait); the
+        private copies wait for the end of quiet hours unless the check-in is urgent.
+        """
         now = self._deps.clock.now()
         async with self._deps.uow() as uow:
             s = uow.session
@@ -117,13 +122,16 @@ class CheckInStarter:
                 show_tally=show_tally,
                 opened_at=now,
                 closes_at=now + duration,
+                urgent=urgent,
             )
             s.add(checkin)
             await s.flush()
+            quiet = self._settings.quiet_hours
+            held = None if urgent or not quiet.contains(now) else quiet.end_after(now)
             for district, chat in plan.targets:
                 s.add(_delivery(checkin, district, now, chat.telegram_chat_id))
                 if district.ask_privately:
-                    await _add_member_deliveries(s, checkin, district, now)
+                    await _add_member_deliveries(s, checkin, district, now, held)
             for district, reason in plan.skipped:
                 s.add(_delivery(checkin, district, now, None, reason))
             audit.record(
@@ -198,19 +206,24 @@ def _delivery(
 
 
 async def _add_member_deliveries(
-    s: AsyncSession, checkin: CheckIn, district: District, now: datetime
+    s: AsyncSession, checkin: CheckIn, district: District, now: datetime, held: datetime | None
 ) -> None:
-    for _, person in await memberships.of_district(s, district.id, [Role.KEY_FIGURE]):
-        # Writing to someone who blocked the bot only costs flood budget.
-        reachable = person.privately_reachable
+    members = await memberships.of_district(s, district.id, [Role.KEY_FIGURE])
+    away = await reminders.away_among(s, [p.id for _, p in members], now)
+    for _, person in members:
+        # Writing to someone who blocked the bot only costs flood budget; someone away
+        # asked not to be written to.
+        skip = "away" if person.id in away else None
+        skip = skip or (None if person.privately_reachable else "blocked")
         s.add(
             MemberDelivery(
                 checkin_id=checkin.id,
                 person_id=person.id,
                 district_id=district.id,
-                status=DeliveryStatus.PENDING if reachable else DeliveryStatus.SKIPPED,
+                status=DeliveryStatus.SKIPPED if skip else DeliveryStatus.PENDING,
                 attempts=0,
-                last_error=None if reachable else "blocked",
+                last_error=skip,
                 updated_at=now,
+                held_until=None if skip else held,
             )
         )

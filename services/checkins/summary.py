@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.checkins.baseline import district_baseline
 from services.checkins.outcomes import Unknown
 from services.checkins.report import recipients, undelivered
 from services.checkins.scale import CheckInSettings
 from services.checkins.stats import delta, median, pseudonym, response_rate
 from services.checkins.views import CheckInSummary, Comparison, Count, DistrictSummary, FreeText
 from services.outbox import Deps, send_all
-from storage.models import Answer, CheckIn, Delivery, DeliveryStatus, District, FollowUp
-from storage.queries import answers, checkins, deliveries, people
+from storage.models import (
+    Answer,
+    CheckIn,
+    Delivery,
+    DeliveryStatus,
+    District,
+    FollowUp,
+    Person,
+    Role,
+)
+from storage.queries import answers, checkins, deliveries, memberships, people
 
 
 class SummaryService:
@@ -31,10 +43,12 @@ class SummaryService:
             return built if built is not None else Unknown()
 
     async def send_summary(self, checkin_id: int) -> CheckInSummary | None:
-        """Send the summary of a closed check-in to its starter and all coordinators, once.
+        """Send the summary of a closed check-in to its starter, coordinators and chiefs, once.
 
-        summary_sent_at is claimed in the same commit that precedes the sends: a crash right
-        after it loses the summary rather than sending it twice (as the Outbox does).
+        The starter and the coordinators get every district; each other chief of a targeted
+        district gets one message with only their own districts. summary_sent_at is claimed
+        in the same commit that precedes the sends: a crash right after it loses the summary
+        rather than sending it twice (as the Outbox does).
         """
         now = self._deps.clock.now()
         async with self._deps.uow() as uow:
@@ -48,15 +62,20 @@ class SummaryService:
             for coordinator in await people.coordinators(s):
                 if coordinator.privately_reachable:
                     told.setdefault(coordinator.telegram_user_id, coordinator.language)
+            sends = [(c, built, lang) for c, lang in told.items()]
+            for chief, theirs in (await _chiefs_of_targets(s, checkin_id)).items():
+                if chief.telegram_user_id not in told and chief.privately_reachable:
+                    sends.append((chief.telegram_user_id, only(built, theirs), chief.language))
             await uow.commit()
         notifier = self._deps.notifier
         await send_all(
             self._deps,
-            ((c, partial(notifier.send_summary, c, built, lang)) for c, lang in told.items()),
+            ((c, partial(notifier.send_summary, c, part, lang)) for c, part, lang in sends),
         )
         return built
 
     async def _build(self, s: AsyncSession, checkin_id: int) -> CheckInSummary | None:
+        """The summary of every district the check-in targeted."""
         found = await checkins.with_event(s, checkin_id)
         if found is None:
             return None
@@ -67,7 +86,8 @@ class SummaryService:
         names = {a.person_id: pseudonym(i) for i, a in enumerate(given)}
         follow = {f.person_id: f for f in await answers.follow_ups(s, checkin_id)}
         reached = [(d, district) for d, district in rows if d.status is DeliveryStatus.SENT]
-        current = await checkins.key_figure_counts(s, [district.id for _, district in reached])
+        now = self._deps.clock.now()
+        current = await checkins.key_figure_counts(s, [d.id for _, d in reached], now)
         districts = []
         for delivery, district in reached:
             mine = [a for a in given if a.district_id == district.id]
@@ -102,6 +122,7 @@ class SummaryService:
         themes = Counter(t for f in depth for t in f.themes)
         mid = median((a.code for a in given), scale)
         rate = response_rate(len(given), key_figures)
+        usual = await district_baseline(s, scale, self._settings.baseline, district.id, checkin)
         return DistrictSummary(
             district_id=district.id,
             district=district.name,
@@ -121,6 +142,8 @@ class SummaryService:
                 if a.person_id in follow and follow[a.person_id].free_text
             ),
             previous=await self._previous(s, checkin, district, mid, rate),
+            baseline=usual.median if usual else None,
+            baseline_checkins=usual.checkins if usual else 0,
         )
 
     async def _previous(
@@ -153,3 +176,22 @@ class SummaryService:
             median_delta=delta(mid, before_mid),
             response_rate_delta=delta(rate, before_rate),
         )
+
+
+async def _chiefs_of_targets(s: AsyncSession, checkin_id: int) -> dict[Person, dict[int, str]]:
+    """Each chief of a district the check-in targeted, with those districts (id: name)."""
+    found: dict[Person, dict[int, str]] = {}
+    for _, district in await deliveries.of_checkin(s, checkin_id):
+        for _, chief in await memberships.of_district(s, district.id, [Role.CHIEF]):
+            found.setdefault(chief, {})[district.id] = district.name
+    return found
+
+
+def only(summary: CheckInSummary, districts: Mapping[int, str]) -> CheckInSummary:
+    """The summary cut down to these districts (what a chief of only those may read)."""
+    names = set(districts.values())
+    return replace(
+        summary,
+        districts=tuple(d for d in summary.districts if d.district_id in districts),
+        undelivered=tuple(u for u in summary.undelivered if u.district in names),
+    )

@@ -14,14 +14,14 @@ from services.checkins.views import CheckInMessage, Count, GroupEdit, TallyView
 from services.group_lifecycle import GroupLifecycle
 from services.outbox import Deps
 from storage.models import CheckIn, CheckInStatus, Delivery, District, Event
-from storage.queries import answers, checkins, deliveries
+from storage.queries import answers, checkins, deliveries, reminders
 
 # Group edits in flight at once: about what Telegram takes in a second.
 EDITS_AT_ONCE = 30
 
 
 def tally_view(
-    scale: Scale, counts: Mapping[int, int], key_figures: int, shown: bool
+    scale: Scale, counts: Mapping[int, int], key_figures: int, shown: bool, away: int = 0
 ) -> TallyView:
     """What the group sees: n of N always, the levels only when shown.
 
@@ -31,7 +31,8 @@ def tally_view(
     levels = tuple(
         Count(str(lv.code), lv.label_key, counts.get(lv.code, 0)) for lv in scale.levels
     )
-    return TallyView(responded, max(key_figures, responded), shown, levels if shown else ())
+    counted = max(key_figures, responded)
+    return TallyView(responded, counted, shown, levels if shown else (), away)
 
 
 def checkin_message(
@@ -43,6 +44,7 @@ def checkin_message(
     key_figures: int,
     *,
     private: bool = False,
+    away: int = 0,
 ) -> CheckInMessage:
     """The check-in message of one district as it should look now."""
     is_open = checkin.status is CheckInStatus.OPEN
@@ -55,18 +57,26 @@ def checkin_message(
         event=event.description,
         closes_at=checkin.closes_at,
         open=is_open,
-        tally=tally_view(scale, counts, key_figures, shown),
+        tally=tally_view(scale, counts, key_figures, shown, away),
         choices=scale.levels if is_open else (),
         private=private,
     )
 
 
 async def group_messages(
-    session: AsyncSession, scale: Scale, rows: Sequence[tuple[Delivery, CheckIn, Event, District]]
+    session: AsyncSession,
+    scale: Scale,
+    rows: Sequence[tuple[Delivery, CheckIn, Event, District]],
+    now: datetime | None = None,
 ) -> list[CheckInMessage]:
-    """The current message of each delivery, counted in as few queries as possible."""
+    """The current message of each delivery, counted in as few queries as possible.
+
+    Given the time, key figures away then are out of N and shown as away.
+    """
     counted = await answers.counts(session, sorted({c.id for _, c, _, _ in rows}))
-    current = await checkins.key_figure_counts(session, sorted({d.id for _, _, _, d in rows}))
+    ids = sorted({d.id for _, _, _, d in rows})
+    current = await checkins.key_figure_counts(session, ids, now)
+    away = await reminders.away_counts(session, ids, now) if now is not None else {}
     return [
         checkin_message(
             scale,
@@ -74,16 +84,16 @@ async def group_messages(
             event,
             district,
             counted.get((checkin.id, district.id), {}),
-            _key_figures(delivery, current[district.id]),
+            _frozen(delivery.key_figures_at_close, current[district.id]),
+            away=_frozen(delivery.away_at_close, away.get(district.id, 0)),
         )
         for delivery, checkin, event, district in rows
     ]
 
 
-def _key_figures(delivery: Delivery, current: int) -> int:
+def _frozen(at_close: int | None, current: int) -> int:
     # Frozen at closing, so an old check-in's n of N does not move when people come and go.
-    frozen = delivery.key_figures_at_close
-    return current if frozen is None else frozen
+    return current if at_close is None else at_close
 
 
 class TallyService:
@@ -104,7 +114,10 @@ class TallyService:
             if found is None or delivery is None or district is None:
                 return Unknown()
             [message] = await group_messages(
-                s, self._settings.scale, [(delivery, found[0], found[1], district)]
+                s,
+                self._settings.scale,
+                [(delivery, found[0], found[1], district)],
+                self._deps.clock.now(),
             )
             return message.tally
 
@@ -115,7 +128,9 @@ class TallyService:
         async with self._deps.uow() as uow:
             s = uow.session
             rows = await deliveries.shown_in_groups(s, now - self._settings.final_edit_window)
-            messages = await group_messages(s, self._settings.scale, rows)
+            messages = await group_messages(s, self._settings.scale, rows, now)
+            uncertain = [delivery.id for delivery, _, _, _ in rows if delivery.uncertain]
+            copies = await deliveries.copies_of(s, uncertain)
             due: list[GroupEdit] = []
             for (delivery, _, _, _), message in zip(rows, messages, strict=True):
                 shown_hash = message.shown_hash()
@@ -131,6 +146,7 @@ class TallyService:
                         delivery.message_id,
                         message,
                         shown_hash,
+                        tuple(copies.get(delivery.id, ())),
                     )
                 )
             return due
@@ -161,6 +177,9 @@ class TallyService:
                 )
                 # A hard failure ('message to edit not found') would fail forever: accept it.
                 settled = sent.ok or sent.error in ("failed", "kicked", "blocked")
+                for copy in edit.copies if sent.error != "kicked" else ():
+                    # A copy that was deleted meanwhile fails for good: nothing to retry.
+                    await self._deps.notifier.edit_checkin(edit.chat_id, copy, edit.message)
                 await self.mark_tally_shown(edit.delivery_id, edit.shown_hash if settled else None)
                 if sent.error == "kicked":
                     await self._groups.mark_group_unreachable(edit.chat_id, "kicked")

@@ -29,6 +29,7 @@ class TallyView:
     key_figures: int  # N: the district's key figures (frozen at closing)
     shown: bool  # False: only "n of N", the levels stay hidden until closing
     counts: tuple[Count, ...] = ()  # per level in scale order; empty while hidden
+    away: int = 0  # key figures away (/afwezig), left out of N
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,15 @@ class CheckInMessage:
     tally: TallyView
     choices: tuple[Level, ...]  # the answer buttons, in order; empty once closed
     private: bool = False
+    reminder: bool = False  # a private reminder of a check-in not answered yet
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
         counts = ",".join(f"{c.key}={c.count}" for c in self.tally.counts)
         tally = self.tally
         text = f"{self.open}|{tally.responded}/{tally.key_figures}|{tally.shown}|{counts}"
+        if tally.away:  # only then: hashes of messages shown before issue 12 stay the same
+            text += f"|away={tally.away}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -62,6 +66,8 @@ class GroupEdit:
     message_id: int
     message: CheckInMessage
     shown_hash: str
+    # Copies adopted after a send with an unknown outcome: edited along.
+    copies: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class DeliveryReport:
     private_sent: int = 0
     private_failed: int = 0
     private_pending: int = 0
+    # Districts where a send's outcome was unknown: the message may stand there twice.
+    uncertain: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -135,6 +143,10 @@ class DistrictSummary:
     contact_requests: int
     free_texts: tuple[FreeText, ...]
     previous: Comparison | None
+    # The district's usual level (median of its last closed check-ins) and over how many;
+    # None before enough exist. See services.checkins.baseline.
+    baseline: float | None = None
+    baseline_checkins: int = 0
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ _COLUMNS: dict[str, Kind] = {
     "free_text": "text",
     "contact_requested": "flag",
     "person": "plain",
+    # The feedback the check-in's chief sent to the groups afterwards (issue 12), if any.
+    "feedback": "text",
 }
 _NAME_COLUMNS: dict[str, Kind] = {"display_name": "text", "telegram_id": "plain"}
 COLUMNS = tuple(_COLUMNS)
@@ -68,8 +70,8 @@ def answers_plan(
             return []
         # Column by column, in the query's order (storage.queries.exports.answers): codes,
         # people and themes repeat, and a dict looks them up without a Python call per row.
-        (checkin, event, district, at, code, direction, stored, text, contact, uid, name) = zip(
-            *batch, strict=True
+        (checkin, event, district, at, code, direction, stored, text, contact, uid, name, back) = (
+            zip(*batch, strict=True)
         )
         columns = [
             checkin,
@@ -84,6 +86,7 @@ def answers_plan(
             text,
             contact,
             map(pseudonyms.__getitem__, uid),
+            back,
         ]
         if names:
             columns += [name, uid]

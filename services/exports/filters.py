@@ -36,7 +36,8 @@ class ExportRequest:
     until: date | None = None
     districts: tuple[str, ...] = ()
     names: bool = False
-    # Summaries only: blank the figures of rows with fewer respondents than this.
+    # Summaries only: blank the figures of rows with fewer respondents than this; None takes
+    # the configured export.min_respondents (suppression is never off: k = 1 hides nothing).
     min_respondents: int | None = None
 
 

@@ -48,7 +48,8 @@ class ExportService:
         # Scale labels in the export come from the catalogs, in this language.
         self._texts, self._language = texts, language
         self._key = pseudonym_key
-        # From settings.export.min_respondents: the k a caller uses when it asks to suppress.
+        # From settings.export.min_respondents: summaries blank the figures of every row with
+        # fewer respondents, unless the request names another k (the command line's option).
         self.min_respondents = min_respondents
 
     async def export(
@@ -85,7 +86,7 @@ class ExportService:
                     actor_telegram_id=None if actor is None else actor.telegram_user_id,
                     action=f"export.{request.kind}",
                     subject="cli" if actor is None else "chat",
-                    details=_details(request, allowed, rows, part.target),
+                    details=_details(request, allowed, rows, part.target, self._k(request)),
                 )
                 await uow.commit()
             await asyncio.to_thread(part.publish)
@@ -97,12 +98,15 @@ class ExportService:
             raise
         return Exported(part.target, request.kind, request.format, rows, allowed.names)
 
+    def _k(self, request: ExportRequest) -> int:
+        """The k of small-group suppression: the request's, else the configured one."""
+        return request.min_respondents or self.min_respondents
+
     async def _plan(self, s: AsyncSession, request: ExportRequest, f: ExportFilter) -> Plan:
         if request.kind == "audit":
             return audit_plan(f.window, self._tz)
         if request.kind == "summaries":
-            k = request.min_respondents
-            return await summaries_plan(s, f.window, self._scale, self._tz, k)
+            return await summaries_plan(s, f.window, self._scale, self._tz, self._k(request))
         assert self._key is not None
         pseudonyms = Pseudonyms(self._key)
         return answers_plan(
@@ -137,7 +141,9 @@ def _put(writer: RowWriter, rows_of: Callable[[], Rows]) -> int:
     return len(rows)
 
 
-def _details(request: ExportRequest, f: ExportFilter, rows: int, path: Path) -> dict[str, Any]:
+def _details(
+    request: ExportRequest, f: ExportFilter, rows: int, path: Path, k: int
+) -> dict[str, Any]:
     """What the audit log keeps about an export: the filter, the format, names, the count."""
     return {
         "kind": request.kind,
@@ -146,7 +152,7 @@ def _details(request: ExportRequest, f: ExportFilter, rows: int, path: Path) -> 
         "until": None if request.until is None else request.until.isoformat(),
         "districts": list(f.districts) or "all",
         "names": f.names,
-        "min_respondents": request.min_respondents if request.kind == "summaries" else None,
+        "min_respondents": k if request.kind == "summaries" else None,
         "rows": rows,
         "file": path.name,
     }

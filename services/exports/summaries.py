@@ -22,7 +22,9 @@ def columns(scale: Scale) -> tuple[str, ...]:
     """The header: identifiers, n and N, a count per level in scale order, median, marker."""
     levels = tuple(f"level_{code}" for code in scale.codes)
     head = ("checkin_id", "event", "opened_at", "district", "responses", "key_figures")
-    return (*head, *levels, "median", "suppressed")
+    # Added with issue 12, after the existing columns: the feedback sent to the district's
+    # group after closing, and when it arrived there.
+    return (*head, *levels, "median", "suppressed", "feedback", "feedback_sent_at")
 
 
 class SummaryFolder:
@@ -77,10 +79,15 @@ class SummaryFolder:
             # With few respondents, even the count and the median point at people: blank
             # every figure but N, which says nothing about who answered what.
             blanks: list[Cell] = [None] * (len(self._scale.codes) + 1)
-            return [*ident, None, key_figures, *blanks, True]
+            return [*ident, None, key_figures, *blanks, True, *self._feedback(head)]
         counts: list[Cell] = [self._counts[code] for code in self._scale.codes]
         mid = median(self._counts.elements(), self._scale)
-        return [*ident, responses, key_figures, *counts, mid, False]
+        return [*ident, responses, key_figures, *counts, mid, False, *self._feedback(head)]
+
+    def _feedback(self, head: Any) -> list[Cell]:
+        # The chief's own words to the groups: nothing in them points at a respondent.
+        sent = head.feedback_sent_at
+        return [head.feedback, local_iso(sent, self._tz) if sent is not None else None]
 
 
 async def summaries_plan(

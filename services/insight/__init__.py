@@ -86,6 +86,7 @@ class InsightService:
                 self._settings.scale,
                 points=self.trend_points,
                 max_districts=self.trend_districts,
+                min_respondents=self.min_respondents,
             )
 
     async def overview(self, actor: Actor) -> Overview | Denied:

@@ -21,11 +21,13 @@ async def district_trends(
     *,
     points: int,
     max_districts: int,
+    min_respondents: int = 1,
 ) -> Trend:
     """The latest closed check-ins of these districts, at most `points` each.
 
     Districts without a closed check-in are left out; past max_districts (by name) the rest
-    are only counted, so a chart never grows past what a phone can show.
+    are only counted, so a chart never grows past what a phone can show. A point with fewer
+    than min_respondents answers shows no median: in a small group it points at people.
     """
     reached = await insight.latest_reached(
         session, [d.id for d in districts], points, closed_only=True
@@ -46,7 +48,7 @@ async def district_trends(
                 checkin_id=row.checkin_id,
                 event=row.event,
                 closed_at=row.closed_at,
-                median=median(expand(codes), scale),
+                median=median(expand(codes), scale) if responded >= min_respondents else None,
                 response_rate=None if n is None else response_rate(responded, n),
                 responded=responded,
                 key_figures=n,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -29,3 +30,13 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+async def last_at(session: AsyncSession, action: str, actor_telegram_id: int) -> datetime | None:
+    """When this actor last did this action, if ever."""
+    latest: datetime | None = await session.scalar(
+        select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == action, AuditEntry.actor_telegram_id == actor_telegram_id
+        )
+    )
+    return latest

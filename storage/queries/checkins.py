@@ -18,6 +18,7 @@ from storage.models import (
     Membership,
     Role,
 )
+from storage.queries.reminders import is_away
 
 
 async def with_event(
@@ -124,15 +125,21 @@ async def recent(
     return [(c, e) for c, e in await session.execute(query)]
 
 
-async def key_figure_counts(session: AsyncSession, district_ids: Sequence[int]) -> dict[int, int]:
-    """The current number of key figures per district (N of 'n of N')."""
+async def key_figure_counts(
+    session: AsyncSession, district_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, int]:
+    """The current number of key figures per district (N of 'n of N').
+
+    Given the time, those away then are left out: they are not expected to answer.
+    """
     if not district_ids:
         return {}
-    rows = await session.execute(
-        select(Membership.district_id, func.count(Membership.id))
-        .where(Membership.district_id.in_(district_ids), Membership.role == Role.KEY_FIGURE)
-        .group_by(Membership.district_id)
+    query = select(Membership.district_id, func.count(Membership.id)).where(
+        Membership.district_id.in_(district_ids), Membership.role == Role.KEY_FIGURE
     )
+    if now is not None:
+        query = query.where(~is_away(Membership.person_id, now))
+    rows = await session.execute(query.group_by(Membership.district_id))
     counts = {district_id: int(n) for district_id, n in rows}
     return {district_id: counts.get(district_id, 0) for district_id in district_ids}
 

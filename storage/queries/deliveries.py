@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     CheckIn,
     CheckInStatus,
     Delivery,
+    DeliveryCopy,
     DeliveryStatus,
     District,
     Event,
     MemberDelivery,
     Person,
 )
+
+# The dialect's INSERT with ON CONFLICT, as answers are upserted.
+from storage.queries.answers import _insert as upsert_into
 
 AnyDelivery = type[Delivery] | type[MemberDelivery]
 
@@ -44,6 +49,10 @@ async def due(
     query = select(model.id, model.attempts, model.checkin_id).where(
         model.status == DeliveryStatus.PENDING, free | stale
     )
+    if model is MemberDelivery:  # private copies held by quiet hours wait for their end
+        query = query.where(
+            MemberDelivery.held_until.is_(None) | (MemberDelivery.held_until <= now)
+        )
     if checkin_id is not None:
         query = query.where(model.checkin_id == checkin_id)
     rows = await session.execute(query.order_by(model.id))
@@ -56,7 +65,8 @@ async def claim(
     """Take a pending send for this sender; of two racing senders only one gets True.
 
     The attempt count seen when it was found doubles as a version: whoever claimed it in
-    between has raised it, and this UPDATE then matches nothing.
+    between has raised it, and this UPDATE then matches nothing. Taking over a claim (its
+    sender died mid-send) makes the delivery uncertain: Telegram may have posted it.
     """
     result = await session.execute(
         update(model)
@@ -65,7 +75,12 @@ async def claim(
             model.status == DeliveryStatus.PENDING,
             model.attempts == attempts,
         )
-        .values(attempts=attempts + 1, claimed_at=now, updated_at=now)
+        .values(
+            attempts=attempts + 1,
+            claimed_at=now,
+            updated_at=now,
+            uncertain=or_(model.uncertain, model.claimed_at.is_not(None)),
+        )
         .execution_options(synchronize_session=False)
     )
     assert isinstance(result, CursorResult)
@@ -179,10 +194,16 @@ async def for_member(
 
 
 async def member_statuses(session: AsyncSession, checkin_id: int) -> dict[DeliveryStatus, int]:
-    """How many private deliveries of a check-in are in each status."""
+    """How many private deliveries of a check-in are in each status.
+
+    Those skipped because the person said they are away are no failure and not counted.
+    """
     rows = await session.execute(
         select(MemberDelivery.status, func.count(MemberDelivery.id))
-        .where(MemberDelivery.checkin_id == checkin_id)
+        .where(
+            MemberDelivery.checkin_id == checkin_id,
+            func.coalesce(MemberDelivery.last_error, "") != "away",
+        )
         .group_by(MemberDelivery.status)
     )
     return {status: int(n) for status, n in rows}
@@ -221,3 +242,39 @@ async def mark_shown(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def adopt_copy(
+    session: AsyncSession, delivery_id: int, message_id: int, now: datetime
+) -> None:
+    """Record another copy of a group's check-in message (once, however often pressed)."""
+    stmt = upsert_into(session, DeliveryCopy).values(
+        delivery_id=delivery_id, message_id=message_id, adopted_at=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["delivery_id", "message_id"])
+    )
+
+
+async def copies_of(session: AsyncSession, delivery_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The adopted copies' message ids of these deliveries, oldest first."""
+    found: dict[int, list[int]] = {}
+    if delivery_ids:
+        rows = await session.execute(
+            select(DeliveryCopy.delivery_id, DeliveryCopy.message_id)
+            .where(DeliveryCopy.delivery_id.in_(delivery_ids))
+            .order_by(DeliveryCopy.id)
+        )
+        for delivery_id, message_id in rows:
+            found.setdefault(int(delivery_id), []).append(int(message_id))
+    return found
+
+
+async def count_pending(session: AsyncSession) -> int:
+    """How many group and private check-in messages still wait to be sent."""
+    total = 0
+    for model in (Delivery, MemberDelivery):
+        pending = model.status == DeliveryStatus.PENDING
+        query = select(func.count()).select_from(model).where(pending)
+        total += int(await session.scalar(query) or 0)
+    return total

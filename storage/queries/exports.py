@@ -35,6 +35,8 @@ from storage.models import (
     DeliveryStatus,
     District,
     Event,
+    Feedback,
+    FeedbackSend,
     FollowUp,
     Membership,
     Person,
@@ -151,6 +153,7 @@ def answers(session: AsyncSession, window: Window, batch: int | None = None) -> 
             FollowUp.contact_requested,
             Person.telegram_user_id,
             Person.display_name,
+            Feedback.text.label("feedback"),
         )
         .join(CheckIn, CheckIn.id == Answer.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -160,6 +163,7 @@ def answers(session: AsyncSession, window: Window, batch: int | None = None) -> 
             FollowUp,
             and_(FollowUp.checkin_id == Answer.checkin_id, FollowUp.person_id == Answer.person_id),
         )
+        .outerjoin(Feedback, Feedback.checkin_id == Answer.checkin_id)
         .where(*_within(Answer.answered_at, window))
         .order_by(Answer.checkin_id, Answer.answered_at, Answer.id)
     )
@@ -190,6 +194,8 @@ def district_counts(session: AsyncSession, window: Window, batch: int | None = N
             Delivery.key_figures_at_close,
             counts.c.code,
             counts.c.n,
+            Feedback.text.label("feedback"),
+            FeedbackSend.sent_at.label("feedback_sent_at"),
         )
         .join(CheckIn, CheckIn.id == Delivery.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -199,6 +205,17 @@ def district_counts(session: AsyncSession, window: Window, batch: int | None = N
             and_(
                 counts.c.checkin_id == Delivery.checkin_id,
                 counts.c.district_id == Delivery.district_id,
+            ),
+        )
+        .outerjoin(Feedback, Feedback.checkin_id == Delivery.checkin_id)
+        # The feedback's message to this district's group: when it arrived, if it did.
+        .outerjoin(
+            FeedbackSend,
+            and_(
+                FeedbackSend.feedback_id == Feedback.id,
+                FeedbackSend.kind == "group",
+                FeedbackSend.target_id == Delivery.district_id,
+                FeedbackSend.status == DeliveryStatus.SENT,
             ),
         )
         # A group message that never arrived still counts when members answered privately.

@@ -14,6 +14,7 @@ from bench.report import ROWS, TARGETS
 from bot.cli import main
 
 
+@pytest.mark.e2e  # the sandbox and the real bot, as processes, over HTTP
 def test_a_tiny_bench_reports_every_figure_and_loses_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

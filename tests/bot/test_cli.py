@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import types
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot.cli import COMMANDS, main
 from bot.settings import Settings
+from storage.engine import create_engine, make_sessionmaker
+from storage.migrate import upgrade_url
+from storage.models import District
 
 SECRET_PART = "AAHk3qZ9sT-x_RealLookingSecret0123456"
 TOKEN = f"123456789:{SECRET_PART}"
@@ -28,8 +34,13 @@ BAD_LINES = [
 def fake_runner(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
     """Stand in for bot.runner, recording the settings run_bot was given."""
     calls: list[Settings] = []
+
+    def run_bot(settings: Settings, **options: object) -> int:
+        calls.append(settings)
+        return 0
+
     module = types.ModuleType("bot.runner")
-    module.run_bot = calls.append  # type: ignore[attr-defined]
+    module.run_bot = run_bot  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bot.runner", module)
     return calls
 
@@ -43,9 +54,7 @@ def fake_migrate(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(url)
         return "0001_initial"
 
-    module = types.ModuleType("storage.migrate")
-    module.upgrade = upgrade  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "storage.migrate", module)
+    monkeypatch.setattr("storage.migrate.upgrade", upgrade)
     return calls
 
 
@@ -76,7 +85,7 @@ def test_config_check_shows_settings_with_the_token_masked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
-    Path("config.toml").write_text('language = "en"\n', encoding="utf-8")
+    Path("config.toml").write_text('language = "en"\ncoordinators = [7]\n', encoding="utf-8")
 
     status = main(["config", "check"])
 
@@ -184,9 +193,7 @@ def test_db_upgrade_failure_is_one_line_without_the_password(
     def upgrade(url: str) -> str:
         raise OperationalError("connect", {}, ConnectionRefusedError("connection refused"))
 
-    module = types.ModuleType("storage.migrate")
-    module.upgrade = upgrade  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "storage.migrate", module)
+    monkeypatch.setattr("storage.migrate.upgrade", upgrade)
     monkeypatch.setenv("BONDGENOTEN_DATABASE_URL", "postgresql://bg:hunter2secret@db/bg")
 
     status = main(["db", "upgrade"])
@@ -217,3 +224,156 @@ def test_python_dash_m_bot_reports_a_bad_config_without_traceback(tmp_path: Path
     assert done.stdout == ""
     assert done.stderr.splitlines() == BAD_LINES
     assert "Traceback" not in done.stderr
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"bondgenoten {version('bondgenoten')}\n"
+
+
+def test_config_check_warns_about_a_token_in_the_file_and_no_coordinators(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("config.toml").write_text(f'token = "{TOKEN}"\n', encoding="utf-8")
+
+    status = main(["config", "check"])
+
+    out, err = capsys.readouterr()
+    assert status == 0
+    assert err.splitlines() == [
+        "warning: config.toml: the bot token is in the config file; whoever reads the file "
+        "controls the bot: remove it and set BONDGENOTEN_TOKEN in the environment (for a "
+        "service: an environment file only root can read)",
+        "warning: no coordinators: nobody can set up districts. Send /start to the bot in a "
+        "private chat to see your numeric Telegram id, and put it in the config file as "
+        "coordinators = [<id>] (or BONDGENOTEN_COORDINATORS)",
+    ]
+    assert SECRET_PART not in out + err
+
+
+def test_db_upgrade_of_a_database_newer_than_the_software(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bg.db'}"
+    monkeypatch.setenv("BONDGENOTEN_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    asyncio.run(_stamp(url, "f00dfeed9999"))
+    capsys.readouterr()
+
+    status = main(["db", "upgrade"])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err == (
+        f"error: cannot upgrade {url}: the database is at revision 'f00dfeed9999', which this "
+        "version of Bondgenoten does not know: the database is newer than the software. Run "
+        "the newer version again, or restore the backup made before its upgrade\n"
+    )
+
+
+def test_db_upgrade_into_a_missing_folder(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_DATABASE_URL", f"sqlite:///{tmp_path}/nope/bg.db")
+
+    status = main(["db", "upgrade"])
+
+    # capfd: a worker thread's traceback would go to the process's own stderr.
+    out, err = capfd.readouterr()
+    assert (status, out) == (2, "")
+    assert err == (
+        f"error: the folder {tmp_path / 'nope'} of the SQLite database does not exist: create "
+        "it, or set database_url to a file in a folder that does\n"
+    )
+    assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "line"),
+    [
+        (
+            "mysql://u@h/db",
+            "error: --database unsupported database 'mysql': use "
+            "sqlite+aiosqlite:///bondgenoten.db or postgresql+asyncpg://user:pw@host/db",
+        ),
+        (
+            "just some words",
+            "error: --database must be a database URL such as "
+            "sqlite+aiosqlite:///bondgenoten.db or postgresql+asyncpg://user:pw@host/db",
+        ),
+        (
+            "sqlite:///{tmp}/nope/demo.db",
+            "error: --database: the folder {tmp}/nope of the SQLite database does not exist: "
+            "create it, or set database_url to a file in a folder that does",
+        ),
+    ],
+)
+def test_demo_refuses_a_database_it_cannot_use_in_one_line(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path, url: str, line: str
+) -> None:
+    status = main(["demo", "--database", url.format(tmp=tmp_path)])
+
+    out, err = capfd.readouterr()
+    assert (status, out, err) == (2, "", line.format(tmp=tmp_path) + "\n")
+
+
+def test_demo_refuses_a_database_that_holds_data(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'used.db'}"
+    asyncio.run(upgrade_url(url))
+    asyncio.run(_add_district(url))
+
+    status = main(["demo", "--database", url])
+
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert err == (
+        f"error: --database {url} already holds districts or people: the demo needs an empty "
+        "database (or none: leave out --database for a temporary one)\n"
+    )
+
+
+def test_an_unexpected_failure_is_one_line_and_the_traceback_only_with_debug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
+
+    def broken(self: Settings) -> list[str]:
+        raise RuntimeError(f"something broke near {TOKEN}\nsecond line")
+
+    monkeypatch.setattr(Settings, "describe", broken)
+
+    assert main(["config", "check"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "error: unexpected failure: something broke near [REDACTED] (run with --debug to see "
+        "where)\n"
+    )
+
+    assert main(["config", "check", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.endswith("error: unexpected failure: something broke near [REDACTED]\n")
+    assert SECRET_PART not in err
+
+
+async def _stamp(url: str, revision: str) -> None:
+    """Set the database's revision as a newer version of the software would have."""
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    await engine.dispose()
+
+
+async def _add_district(url: str) -> None:
+    engine = create_engine(url)
+    async with make_sessionmaker(engine)() as s:
+        s.add(District(name="Noord", name_key="noord", created_at=datetime.now(UTC)))
+        await s.commit()
+    await engine.dispose()

@@ -127,11 +127,16 @@ def test_names_summaries_audit_and_formats(
     args = ["--format", "csv", "--output", "k.csv", "--summaries", "--min-respondents"]
     assert run(capsys, *args)[0] == 0
     assert rows(Path("k.csv"))[0]["suppressed"] == "true"
+    # Without the option the configured k applies all the same: 2 respondents < 5.
+    args = ["--format", "csv", "--output", "d.csv", "--summaries"]
+    assert run(capsys, *args)[0] == 0
+    assert rows(Path("d.csv"))[0]["suppressed"] == "true"
+    assert rows(Path("d.csv"))[0]["responses"] == ""
 
     status, out, _ = run(capsys, "--format", "csv", "--output", "audit.csv", "--audit")
-    assert status == 0 and out.startswith("Exported 3 rows (audit, csv)")
+    assert status == 0 and out.startswith("Exported 4 rows (audit, csv)")
     logged = rows(Path("audit.csv"))
-    assert [r["action"] for r in logged] == ["export.answers"] + ["export.summaries"] * 2
+    assert [r["action"] for r in logged] == ["export.answers"] + ["export.summaries"] * 3
     assert {(r["subject"], r["actor_telegram_id"]) for r in logged} == {("cli", "")}
     assert json.loads(logged[0]["details"])["names"] is True
 
@@ -241,13 +246,103 @@ def test_a_full_disk_leaves_no_half_file(
     assert sorted(p.name for p in Path().iterdir()) == ["bg.db", "config.toml"]
 
 
-def test_a_database_without_tables_gets_one_line(
+def test_a_missing_sqlite_file_is_named_and_not_created(
     clean_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    missing = clean_env / "empty.db"
+    config(f"sqlite+aiosqlite:///{missing}", KEY)
+
+    status, out, err = run(capsys, "--format", "csv", "--output", "a.csv")
+
+    assert (status, out, len(err)) == (2, "", 1)
+    assert err[0].startswith(f"error: there is no database at {missing}: check database_url")
+    assert not missing.exists() and not Path("a.csv").exists()
+
+
+def test_a_sqlite_file_in_a_missing_folder_gets_one_line_and_no_thread_traceback(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config(f"sqlite+aiosqlite:///{clean_env / 'nope' / 'bg.db'}", KEY)
+
+    status, _, err = run(capsys, "--format", "csv", "--output", "a.csv")
+
+    assert status == 2
+    assert err == [
+        f"error: the folder {clean_env / 'nope'} of the SQLite database does not exist: "
+        "create it, or set database_url to a file in a folder that does"
+    ]
+
+
+def test_a_database_without_tables_says_to_upgrade(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (clean_env / "empty.db").touch()
     config(f"sqlite+aiosqlite:///{clean_env / 'empty.db'}", KEY)
 
     status, _, err = run(capsys, "--format", "csv", "--output", "a.csv")
 
-    assert status == 1 and len(err) == 1
-    assert err[0].startswith("error: cannot read the database sqlite+aiosqlite:///")
-    assert "no such table" in err[0]
+    assert (status, len(err)) == (2, 1)
+    assert err[0].startswith("error: the database is not set up for this version (revision none")
+    assert err[0].endswith("run `bondgenoten db upgrade` first")
+
+
+def test_an_existing_file_is_kept_unless_forced(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("a.csv").write_text("keep me\n", encoding="utf-8")
+
+    status, out, err = run(capsys, "--format", "csv", "--output", "a.csv")
+    assert (status, out) == (2, "")
+    assert err == ["error: a.csv already exists: add --force to replace it"]
+    assert Path("a.csv").read_text(encoding="utf-8") == "keep me\n"
+
+    status, out, err = run(capsys, "--format", "csv", "--output", "a.csv", "--force")
+    assert (status, err) == (0, [])
+    assert len(rows(Path("a.csv"))) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_dash_writes_to_standard_output(
+    database: str, capsysbinary: pytest.CaptureFixture[bytes], fmt: str
+) -> None:
+    status = main(["export", "--format", fmt, "--output", "-"])
+
+    out, err = capsysbinary.readouterr()
+    assert status == 0
+    assert err.decode() == f"Exported 2 rows (answers, {fmt}) to standard output\n"
+    text = out.decode("utf-8-sig")
+    if fmt == "csv":
+        assert len(list(csv.DictReader(text.splitlines()))) == 2
+    else:
+        assert len([json.loads(line) for line in text.splitlines()]) == 2
+    assert sorted(p.name for p in Path().iterdir()) == ["bg.db", "config.toml"]
+
+
+def test_dash_refuses_xlsx(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "--format", "xlsx", "--output", "-")
+
+    assert (status, out) == (2, "")
+    assert err == ["error: --output - (standard output) takes csv or jsonl, not xlsx"]
+    assert not Path("-").exists()
+
+
+def test_a_database_newer_than_the_software_says_so(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_stamp(database, "f00dfeed9999"))
+
+    status, _, err = run(capsys, "--format", "csv", "--output", "a.csv")
+
+    assert (status, len(err)) == (1, 1)
+    assert "revision 'f00dfeed9999', which this version of Bondgenoten does not know" in err[0]
+    assert "the database is newer than the software" in err[0]
+
+
+async def _stamp(url: str, revision: str) -> None:
+    """Set the database's revision as a newer version of the software would have."""
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    await engine.dispose()

@@ -8,11 +8,16 @@ import pytest
 
 from bot.cli import main
 
+# The demo runs the real bot against the sandbox over HTTP: end to end.
+pytestmark = pytest.mark.e2e
+
 
 def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--json", "--database", db_url]) == 0
+    # A plain postgresql:// URL works, as it does in the config file.
+    plain = db_url.replace("postgresql+asyncpg://", "postgresql://")
+    assert main(["demo", "--json", "--database", plain]) == 0
     result = json.loads(capsys.readouterr().out)
     assert (result["districts"], result["members"]) == (3, 24)
     assert result["answers_pressed"] == result["answers_stored"] == 24
@@ -24,6 +29,17 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     assert by_name["Overvecht"]["median"] == 3.0
     assert by_name["Zuilen"]["median"] == 1.0
     assert by_name["Kanaleneiland"]["responded"] == by_name["Kanaleneiland"]["key_figures"] == 8
+    # One key figure answered only after the reminder, and only they were reminded.
+    assert result["reminders_sent"] == 1
+    assert result["reminders_to_people_who_had_answered"] == 0
+    assert by_name["Zuilen"]["responded"] == 8
+    # Jan (who asked, chief of all three), Petra and Ahmed each got a summary.
+    assert result["chiefs"] == result["summaries_to_chiefs"] == 3
+    # The chief closes the loop: each of the three groups gets the feedback once.
+    assert result["feedback_delivered"] == 3
+    assert result["feedback_report"].startswith(
+        "📬 Terugkoppeling op peiling #1 verstuurd naar Kanaleneiland, Overvecht, Zuilen."
+    )
     # After the check-in, the meal: RSVPs by button, dietary needs privately, the headcount.
     meeting = result["meeting"]
     assert (meeting["invited"], meeting["coming"], meeting["maybe"]) == (24, 5, 2)
@@ -43,4 +59,8 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert "What the chief received:" in out
     assert "Overvecht: 8 van 8 gereageerd (100%)" in out
     assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
+    assert (
+        "Reminders sent 1 (to people who had answered: 0); summaries reached 3 of 3 chiefs." in out
+    )
+    assert "feedback in 3 groups;" in out
     assert "Eten voor 7 personen (komen + misschien)" in out

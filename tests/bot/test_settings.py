@@ -520,3 +520,39 @@ def test_describe_without_a_file() -> None:
 
     assert lines[0] == "config file: config.toml (not found, using defaults)"
     assert "token: (not set)  [default]" in lines
+
+
+def test_numbers_and_switches_in_quotes_are_refused_in_the_file_like_other_wrong_text() -> None:
+    write(
+        'telegram_flood_limits = "yes"\ncoordinators = ["111"]\n'
+        '[webhook]\nport = "8443"\n[invitations]\nexpiry_days = "seven"\n'
+    )
+
+    assert problems() == [
+        "config.toml: coordinators[0]: must be a whole number, without quotes (got '111')",
+        "config.toml: webhook.port: must be a whole number, without quotes (got '8443')",
+        "config.toml: telegram_flood_limits: must be true or false (got 'yes')",
+        "config.toml: invitations.expiry_days: must be a whole number (got 'seven')",
+    ]
+
+
+def test_the_environment_gives_text_so_numbers_and_switches_are_read_from_it() -> None:
+    settings = load_settings(
+        env={"BONDGENOTEN_WEBHOOK__PORT": "8443", "BONDGENOTEN_TELEGRAM_FLOOD_LIMITS": "false"}
+    )
+
+    assert (settings.webhook.port, settings.telegram_flood_limits) == (8443, False)
+
+
+def test_a_token_in_the_file_is_accepted_with_a_warning_that_does_not_repeat_it() -> None:
+    write(f'token = "{TOKEN}"\ncoordinators = [1]\n')
+
+    [warning] = load_settings(env={}).warnings()
+
+    assert warning.startswith("config.toml: the bot token is in the config file;")
+    assert SECRET_PART not in warning
+    # Overridden by the environment, the token is still in the file.
+    [again] = load_settings(env={"BONDGENOTEN_TOKEN": TOKEN}).warnings()
+    assert again == warning
+    write("coordinators = [1]\n")
+    assert load_settings(env={"BONDGENOTEN_TOKEN": TOKEN}).warnings() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,14 @@ from sandbox.people import Person
 
 TOKEN = "7012345678:AAHsandboxTokenForTheEndToEndTests-xyz_0123"
 BOT_USERNAME = "bondgenoten_test_bot"
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/e2e `e2e`, so `-m "not e2e"` is the fast tier."""
+    for item in items:
+        if item.path.is_relative_to(_HERE):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture

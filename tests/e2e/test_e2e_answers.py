@@ -8,11 +8,12 @@ chat, the chief's alerts) and what the database holds are asserted.
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,9 +27,19 @@ from sandbox.people import Person, wait_answer
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
 from services.container import Services
-from storage.models import Answer, AnswerChange, Delivery, District, Escalation, FollowUp
+from storage.engine import create_engine, make_sessionmaker
+from storage.models import (
+    Answer,
+    AnswerChange,
+    AuditEntry,
+    Delivery,
+    District,
+    Escalation,
+    FollowUp,
+)
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import build_network, services_of, texts
+from tests.e2e.idle import idle
 
 EVENT = "Aanslag op moskee in Québec"
 # Monday 1 March 2027, 10:00 in Amsterdam; a check-in of 11 hours closes at 21:00 there.
@@ -214,9 +225,9 @@ async def count(world: World, model: type[object]) -> int:
         return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def settle() -> None:
-    """Give the bot a moment to do what it would do (when asserting that nothing came)."""
-    await asyncio.sleep(0.3)
+async def settle(world: World) -> None:
+    """Wait until the bot is idle: what it has not sent or stored by then, it will not."""
+    await idle(world.app, world.sandbox, world.bot)
 
 
 async def test_first_press_is_noted_privately_and_the_follow_up_offered(world: World) -> None:
@@ -258,7 +269,7 @@ async def test_double_press_keeps_one_answer_and_one_follow_up(world: World) -> 
     assert (await wait_answer(second)).text == (
         f"Je antwoord staat al op Onrust — wijzigen kan tot {UNTIL}"
     )
-    await settle()
+    await settle(world)
     assert await answers_of(world, checkin) == {"Fatima": (3, 0)}
     assert await history_of(world, checkin, world.fatima) == [3]
     assert len([t for t in world.inbox(world.fatima) if PANEL in t]) == 1
@@ -272,7 +283,7 @@ async def test_a_changed_answer_keeps_its_history(world: World) -> None:
     assert changed.text == f"Gewijzigd naar Rustig — wijzigen kan tot {UNTIL}"
     back = await world.mehmet.press(message, text="Spanning loopt op")
     assert back.text == f"Gewijzigd naar Spanning loopt op — wijzigen kan tot {UNTIL}"
-    await settle()
+    await settle(world)
     assert await answers_of(world, checkin) == {"Mehmet": (4, 2)}
     assert await history_of(world, checkin, world.mehmet) == [3, 1, 4]
     # Only the first answer offers the follow-up.
@@ -313,12 +324,22 @@ async def test_forged_presses_are_answered_and_store_nothing(world: World) -> No
         f"fcon:{first}:1",
     ):
         assert await forged(world, fatima, message, data) == STALE, data
-    await settle()
+    await settle(world)
     assert await count(world, Answer) == 0
     assert await count(world, AnswerChange) == 0
     assert await count(world, FollowUp) == 0
     assert await count(world, Escalation) == 0
     assert world.inbox(fatima)[-1].startswith("Welkom")  # no follow-up was offered
+    # The coordinators can see someone probing: one audit entry, not one per press.
+    async with world.services.uow() as uow:
+        refused = (
+            await uow.session.execute(
+                select(AuditEntry.actor_telegram_id, AuditEntry.subject).where(
+                    AuditEntry.action == "refused"
+                )
+            )
+        ).all()
+    assert refused == [(fatima.id, "press")]
 
 
 async def test_presses_by_people_outside_the_district_are_refused(world: World) -> None:
@@ -333,7 +354,7 @@ async def test_presses_by_people_outside_the_district_are_refused(world: World) 
     assert (await world.sanne.press(own, text="Rustig")).text == (
         f"Genoteerd: Rustig — je kunt dit wijzigen tot {UNTIL}"
     )
-    await settle()
+    await settle(world)
     assert await answers_of(world, checkin) == {"Sanne": (1, 0)}
     assert world.inbox(world.karim) == []  # nothing written to someone who never started
     assert not [t for t in world.inbox(world.chief) if PANEL in t]
@@ -360,7 +381,7 @@ async def test_presses_after_closing_are_refused_and_store_nothing(
     await world.sandbox.wait_for(lambda: message.keyboard == [])
     assert "Gesloten." in str(message.text)
     assert await forged(world, world.mehmet, message, str(data["callback_data"])) == closed
-    await settle()
+    await settle(world)
     assert await answers_of(world, checkin) == {"Fatima": (1, 0)}
     assert await history_of(world, checkin, world.mehmet) == []
     assert not [t for t in world.inbox(world.mehmet) if PANEL in t]
@@ -386,13 +407,13 @@ async def test_an_acute_answer_alerts_the_chief_once(world: World) -> None:
     await world.mehmet.press(message, text="Acuut")
     await world.mehmet.press(message, text="Onrust")
     await world.mehmet.press(message, text="Acuut")
-    await settle()
+    await settle(world)
     assert len(alerts(world, "Acuut")) == 1
     assert await count(world, Escalation) == 1
     assert await history_of(world, checkin, world.mehmet) == [5, 3, 5]
     # Fatima's calm answer alerts nobody.
     await world.fatima.press(message, text="Rustig")
-    await settle()
+    await settle(world)
     assert len(alerts(world, "Acuut")) == 1
 
 
@@ -402,7 +423,7 @@ async def test_an_answer_from_someone_who_blocked_the_bot_still_counts(world: Wo
     await world.fatima.block(world.bot)
     answer = await world.fatima.press(message, text="Onderwerp van gesprek")
     assert answer.text == f"Genoteerd: Onderwerp van gesprek — je kunt dit wijzigen tot {UNTIL}"
-    await settle()
+    await settle(world)
     assert await answers_of(world, checkin) == {"Fatima": (2, 0)}
     async with world.services.uow() as uow:
         reachable = await uow.session.scalar(
@@ -415,3 +436,40 @@ async def test_an_answer_from_someone_who_blocked_the_bot_still_counts(world: Wo
     assert (await world.fatima.press(message, text="Onrust")).text == (
         f"Gewijzigd naar Onrust — wijzigen kan tot {UNTIL}"
     )
+
+
+async def test_while_the_database_is_down_a_press_is_refused_plainly_and_told_once(
+    world: World,
+    clock: FakeClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    checkin_id = await world.start_checkin(("Overvecht",))
+    message = await world.group_message(checkin_id, world.overvecht)
+    uow = world.services.uow
+    working = uow.sessionmaker
+    # A database that cannot be opened: every unit of work now fails as on an outage.
+    down = create_engine(f"sqlite+aiosqlite:///{tmp_path}/gone/bondgenoten.db")
+    uow.sessionmaker = make_sessionmaker(down)
+    refused = (
+        "De database is even niet bereikbaar. Er is niets opgeslagen; probeer het over een "
+        "minuut opnieuw."
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            assert (await world.fatima.press(message, text="Onrust")).text == refused
+            clock.advance(timedelta(minutes=4))
+            assert (await world.mehmet.press(message, text="Rustig")).text == refused
+            assert (await world.fatima.press(message, text="Acuut")).text == refused
+    finally:
+        uow.sessionmaker = working
+        await down.dispose()
+
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(":")[0] for r in logged] == ["database unreachable"]
+    outage = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert len(outage) == 1 and outage[0].startswith("⚠️ De database van de bot is sinds")
+    assert await world.services.database.probe()
+    back = [t for t in world.inbox(world.coordinator) if "database" in t]
+    assert back[-1].startswith("✅ De database van de bot is weer bereikbaar")
+    assert await answers_of(world, checkin_id) == {}

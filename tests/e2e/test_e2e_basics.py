@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.app import AnyApp
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
 from sandbox.people import Person
+from tests.e2e.idle import idle
 
 
 async def test_start_in_private_chat_gets_the_dutch_welcome(
@@ -21,6 +20,23 @@ async def test_start_in_private_chat_gets_the_dutch_welcome(
     assert "uitnodigingslink" in reply.text
 
 
+async def test_start_from_a_stranger_says_so_and_shows_their_numeric_id(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    fatima = sandbox.add_person("Fatima", language_code="nl")
+    await fatima.start(tg_bot)
+    reply = await sandbox.next_message(fatima.chat_with(tg_bot), timeout=10)
+    assert reply.text is not None
+    assert "Je hoort nog niet bij een netwerk van deze bot." in reply.text
+    assert f"Je Telegram-id is {fatima.id}. Zet dat getal bij coordinators" in reply.text
+
+    # Someone the bot knows (here a coordinator from the config) is not told that.
+    await coordinator.start(tg_bot)
+    known = await sandbox.next_message(coordinator.chat_with(tg_bot), timeout=10)
+    assert known.text is not None and known.text.startswith("Welkom bij Bondgenoten, Cor.")
+    assert "netwerk" not in known.text and str(coordinator.id) not in known.text
+
+
 async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount) -> None:
     ali = sandbox.add_person("Ali")
     await ali.start(tg_bot)
@@ -31,12 +47,13 @@ async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAc
 
 
 async def test_commands_for_other_bots_and_edited_commands_get_nothing(
-    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
 ) -> None:
     # Privacy off, so the sandbox really delivers "/help@otherbot": the bot must ignore it.
     tg_bot.privacy_mode = False
     ali = sandbox.add_person("Ali")
-    group = await ali.create_group("Overvecht bondgenoten", bots=[tg_bot])
+    # A coordinator brings the bot (a stranger's group it would leave at once).
+    group = await coordinator.create_group("Overvecht bondgenoten", [ali], [tg_bot])
     await ali.send(group, "/help@otherbot")
     sent = await ali.send(group, "hallo")
     await ali.edit(sent, "/help")
@@ -44,7 +61,7 @@ async def test_commands_for_other_bots_and_edited_commands_get_nothing(
     await ali.send(group, f"/help@{tg_bot.username}")
     reply = await sandbox.next_message(group, predicate=_is_help, timeout=10)
     assert reply.text is not None and reply.text.startswith("Bondgenoten — snel peilen")
-    await asyncio.sleep(0.3)
+    await idle(app, sandbox, tg_bot)
     assert len([m for m in sandbox.sent(group, tg_bot) if _is_help(m)]) == 1
 
 

@@ -154,7 +154,7 @@ async def test_direction_themes_text_and_contact_are_noted_and_the_chief_told(
         HTML_LIKE,
         True,
     )
-    await settle()
+    await settle(world)
     assert len(alerts(world, "Contactverzoek")) == 1
     assert await count(world, Escalation) == 1
     # Done means done: a later plain text is not taken as the free text.
@@ -218,7 +218,7 @@ async def test_after_closing_the_panel_stores_nothing(world: World, clock: FakeC
         assert button is not None
         answer = await forged(world, fatima, panel, str(button["callback_data"]))
         assert answer == "Deze peiling is gesloten."
-    await settle()
+    await settle(world)
     assert await stored(world, checkin, fatima) == ("same", [], None, None)
     assert alerts(world, "Contactverzoek") == []
 
@@ -247,7 +247,7 @@ async def test_forged_follow_up_presses_store_nothing(world: World) -> None:
     reply = await world.sandbox.next_message(sent.chat, after=sent)
     assert str(reply.text).startswith(NOTHING_ASKED)
 
-    await settle()
+    await settle(world)
     assert await count(world, FollowUp) == 0
     assert alerts(world, "Contactverzoek") == []
 

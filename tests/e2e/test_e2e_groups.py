@@ -17,6 +17,7 @@ from sandbox.people import Person
 from services.container import Services
 from storage.models import Chat as ChatRow
 from storage.models import ChatStatus, District
+from storage.models import Person as PersonRow
 
 LINK_HINT = "Koppel deze groep aan een wijk met /koppel <wijk>."
 
@@ -167,6 +168,35 @@ async def test_coordinator_links_two_groups_and_replaces_one_after_confirming(
     assert not any("niet meer bereiken" in text for text in texts(sandbox, private, tg_bot))
 
 
+async def known(app: AnyApp, person: Person) -> None:
+    """Make a person known to the network (as a key figure's intake would)."""
+    async with services_of(app).uow() as uow:
+        uow.session.add(
+            PersonRow(
+                telegram_user_id=person.id,
+                display_name=person.first_name,
+                created_at=datetime.now(UTC),
+            )
+        )
+        await uow.commit()
+
+
+async def test_a_group_a_stranger_adds_is_left_at_once_without_a_word(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    stranger = sandbox.add_person("Sjaak", language_code="nl")
+    group = await stranger.create_group("Buurtapp Zonnebloem", bots=[tg_bot])
+
+    await sandbox.wait_for(lambda: group.status_of(tg_bot.id) == "left")
+
+    assert texts(sandbox, group, tg_bot) == []
+    assert group.id not in await chats(app)
+    # A coordinator who adds it again is welcome: the bot stays and explains itself.
+    group = await coordinator.create_group("Buurtapp Zonnebloem 2", bots=[tg_bot])
+    hello = await sandbox.next_message(group, timeout=5)
+    assert hello.text is not None and hello.text.startswith("Hallo! " + LINK_HINT)
+
+
 async def test_group_nobody_links_is_left_after_the_grace_period(
     clock_app: AnyApp,
     clock: FakeClock,
@@ -175,16 +205,13 @@ async def test_group_nobody_links_is_left_after_the_grace_period(
     coordinator: Person,
 ) -> None:
     private = await begin(sandbox, coordinator, tg_bot)
-    stranger = sandbox.add_person("Sjaak", language_code="nl")
-    group = await stranger.create_group("Buurtapp Zonnebloem", bots=[tg_bot])
-    hello = await sandbox.next_message(group, timeout=5)
-    assert hello.text == (
-        "Hallo! Ik ben de Bondgenoten-bot van politie en gemeente. Alleen een coördinator kan mij "
-        "aan een wijk koppelen. Gebeurt dat niet binnen 10 minuten, dan verlaat ik deze groep "
-        "weer."
-    )
-    reply = await say(sandbox, stranger, group, "/koppel Overvecht")
+    member = sandbox.add_person("Sjaak", language_code="nl")
+    await known(clock_app, member)
+    group = await member.create_group("Buurtapp Zonnebloem", bots=[tg_bot])
+    reply = await say(sandbox, member, group, "/koppel Overvecht")
     assert reply.text == "Alleen een coördinator kan deze groep aan een wijk koppelen."
+    # Until a coordinator links it, the bot said nothing else there: no greeting.
+    assert texts(sandbox, group, tg_bot) == [reply.text]
     assert (await chats(clock_app))[group.id][0] is ChatStatus.PENDING
 
     clock.advance(timedelta(minutes=11))
@@ -194,10 +221,9 @@ async def test_group_nobody_links_is_left_after_the_grace_period(
         "binnen 10 min. aan een wijk. Hoort die groep wel bij een wijk? Voeg mij opnieuw toe en "
         "typ daar meteen /koppel <wijk>."
     )
-    assert group.status_of(tg_bot.id) == "left"
-    assert texts(sandbox, group, tg_bot)[-1].startswith(
-        "Niemand heeft deze groep binnen 10 min. aan een wijk gekoppeld, dus ik ga weer."
-    )
+    await sandbox.wait_for(lambda: group.status_of(tg_bot.id) == "left")
+    # Left as silently as it came: a group hears the bot only once a coordinator brought it.
+    assert texts(sandbox, group, tg_bot) == [reply.text]
     assert (await chats(clock_app))[group.id] == (ChatStatus.LEFT, None, None)
 
 

@@ -13,6 +13,7 @@ import io
 import json
 import struct
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -230,25 +231,22 @@ async def test_coordinator_exports_answers_and_summaries_through_the_buttons(
     assert "Welke wijken?" in (question.text or "")
     assert wizard.button_texts == []  # only the newest question has live buttons
     await tap(sandbox, coordinator, question, "Verder", "In welk formaat?")
-    await tap(sandbox, coordinator, question, "JSON Lines", "Kleine groepen")
-    assert question.button_texts == [
-        "Alle cijfers",
-        "Verberg wijken onder 5 respondenten",
-        "Annuleren",
-    ]
-    await tap(sandbox, coordinator, question, "Alle cijfers")
+    # No question about small groups: they are always hidden, at the configured k (5).
+    await tap(sandbox, coordinator, question, "JSON Lines")
     sent = await document(sandbox, coordinator, tg_bot)
     assert sent.document is not None
     assert sent.document.filename == f"bondgenoten-samenvattingen-{today}.jsonl"
     lines = sandbox.file(sent.document.file_id).data.decode().splitlines()
     summaries = sorted((json.loads(line) for line in lines), key=lambda r: r["district"])
-    # The open check-in counts too: each check-in and district is a row.
-    assert [(s["district"], s["event"], s["responses"]) for s in summaries] == [
-        ("Kanaleneiland", "Aanslag op moskee", 1),
-        ("Kanaleneiland", "Rellen na de wedstrijd", 0),
-        ("Overvecht", "Aanslag op moskee", 2),
-        ("Overvecht", "Rellen na de wedstrijd", 1),
+    # The open check-in counts too: each check-in and district is a row; with fewer than 5
+    # respondents each, every figure is blank and the row says it was suppressed.
+    assert [(s["district"], s["event"], s["responses"], s["suppressed"]) for s in summaries] == [
+        ("Kanaleneiland", "Aanslag op moskee", None, True),
+        ("Kanaleneiland", "Rellen na de wedstrijd", None, True),
+        ("Overvecht", "Aanslag op moskee", None, True),
+        ("Overvecht", "Rellen na de wedstrijd", None, True),
     ]
+    assert "Wijken onder 5 respondenten: verborgen" in (question.text or "")
 
     # Both exports are in the audit log, by the coordinator, from the chat.
     async with world.services.uow() as uow:
@@ -382,8 +380,39 @@ async def test_summary_chart_trend_overview_and_audit(
     await sandbox.wait_for(lambda: page.text == first, timeout=TIMEOUT)
     assert page.button_texts == ["Ouder »"]
     assert f"(id {coordinator.id})" in (first or "")
+    # Petra's and Fatima's refused /trend are there, so a coordinator can see probing.
+    refusals = [b for b in (first or "").split("\n\n") if "refused — /trend" in b]
+    assert [f"(id {p.id})" in b for p, b in zip((fatima, petra), refusals, strict=True)] == [
+        True,
+        True,
+    ]
     refused = await ask(sandbox, jan, tg_bot, "/audit")
     assert refused.text == "Het auditlog is alleen voor coördinatoren."
     # A forged paging press from a chief's own chat gets the same refusal.
     forged = await wait_answer(await jan.forge_press(refused, "aud:0:1"), TIMEOUT)
     assert forged.text == "Het auditlog is alleen voor coördinatoren."
+
+
+async def test_pressing_the_ticked_choice_again_changes_nothing_and_is_answered_once(
+    world: World,
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wizard = await start_export(sandbox, coordinator, tg_bot)
+    await tap(sandbox, coordinator, wizard, "Antwoorden", "Over welke periode?")
+    await tap(sandbox, coordinator, wizard, "Alles", "Welke wijken?")
+    since = time.monotonic()
+
+    await tap(sandbox, coordinator, wizard, "✓ Alle wijken")
+    # One person's presses are handled in order: once the next one shows, the first one,
+    # its error handling included, is done.
+    await tap(sandbox, coordinator, wizard, "Overvecht")
+    await sandbox.wait_for(lambda: "✓ Overvecht" in wizard.button_texts, timeout=TIMEOUT)
+
+    answers = sandbox.calls("answerCallbackQuery", since=since)
+    assert len(answers) == len({call.params["callback_query_id"] for call in answers}) == 2
+    refused = [(c.method, c.description) for c in sandbox.calls(ok=False, since=since)]
+    assert all(method == "editMessageText" for method, _ in refused), refused
+    assert "error while handling an update" not in caplog.text

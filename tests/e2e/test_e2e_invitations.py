@@ -159,7 +159,7 @@ async def test_coordinator_invites_a_chief_and_five_key_figures_who_join(
         "Je Telegram-id en naam, je wijk en je rol, je antwoorden",
         "De chefs van je wijk en de coördinatoren",
         "onder een pseudoniem",
-        "Zolang je meedoet",
+        "Toelichtingen en contactverzoeken: 90 dagen nadat de peiling sloot.",
         "niet end-to-end versleuteld",
         "stuur /stoppen",
         f"Afspraken versie {AGREEMENT_VERSION}",

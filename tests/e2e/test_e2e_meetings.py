@@ -383,7 +383,11 @@ async def test_talking_points_from_the_signals_and_actions_with_owners(
     clock.set(datetime(2026, 11, 6, 9, 0, tzinfo=UTC))
     # At the meeting an action was agreed; recorded afterwards by the chief.
     added = await ask(
-        sandbox, chief, tg_bot, f"/actie {first} Fatima 30-11 Buurtavond organiseren"
+        sandbox,
+        chief,
+        tg_bot,
+        f"/actie {first} Fatima 30-11 Buurtavond organiseren",
+        lambda m: (m.text or "").startswith("✅ Actie"),
     )
     assert (added.text or "") == (
         "✅ Actie vastgelegd: #1 Overvecht: Buurtavond organiseren — Fatima, vóór 30 nov 2026"
@@ -414,7 +418,13 @@ async def test_talking_points_from_the_signals_and_actions_with_owners(
 
     await tap(sandbox, chief, draft, "➕ Iets toevoegen")
     await next_in(sandbox, chief.chat_with(tg_bot), "Wat wil je toevoegen?")
-    edited = await ask(sandbox, chief, tg_bot, "Samen kijken naar de avondklok-geruchten")
+    edited = await ask(
+        sandbox,
+        chief,
+        tg_bot,
+        "Samen kijken naar de avondklok-geruchten",
+        lambda m: "Ook op tafel" in (m.text or ""),
+    )
     assert (edited.text or "").endswith("Ook op tafel\n• Samen kijken naar de avondklok-geruchten")
     await tap(sandbox, chief, edited, "📨 Versturen aan wie komt")
     await next_in(sandbox, chief.chat_with(tg_bot), "De gespreksonderwerpen van bijeenkomst")
@@ -431,5 +441,7 @@ async def test_talking_points_from_the_signals_and_actions_with_owners(
     closed = await ask(sandbox, fatima, tg_bot, "Buurtavond gehouden, 40 mensen")
     assert closed.text == "Actie #1 is afgerond: Buurtavond gehouden, 40 mensen"
     assert count_texts(sandbox, fatima, tg_bot, "📌 Herinnering") == 1
-    none_open = await ask(sandbox, chief, tg_bot, "/acties")
+    none_open = await ask(
+        sandbox, chief, tg_bot, "/acties", lambda m: "open acties" in (m.text or "")
+    )
     assert none_open.text == "Er zijn geen open acties."

@@ -141,10 +141,12 @@ async def test_roster_for_chief_and_coordinator_refused_to_others(
     assert roster.splitlines()[4].strip().startswith("privé bereikbaar")
     # Strangers who block or write are not stored.
     stranger = sandbox.add_person("Stan", language_code="nl")
-    await stranger.start(tg_bot)
+    started = await stranger.start(tg_bot)
+    await sandbox.next_message(started.chat, after=started, timeout=5)  # the welcome
     await stranger.block(tg_bot)
     await stranger.unblock(tg_bot)
-    await stranger.send(tg_bot, "hallo")
+    # Answered (so its reply cannot pass for the reply to the next command).
+    assert (await ask(sandbox, stranger, tg_bot, "hallo")).startswith("Ik heb je niets gevraagd")
 
     # The same refusal whether the district exists, is another's, or is made up.
     for who, district in (
@@ -173,7 +175,10 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     other_fatima = sandbox.add_person("Fatima", language_code="nl")
     await join(sandbox, coordinator, tg_bot, other_fatima, "Overvecht")
 
-    assert menu(sandbox, tg_bot, net.fatima) == ["peilingen", "acties", "dieet", "stoppen", "help"]
+    assert menu(sandbox, tg_bot, net.fatima) == [
+        "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
+        "vergeetmij", "akkoord", "stoppen", "help",
+    ]  # fmt: skip
     ambiguous = await ask(sandbox, coordinator, tg_bot, "/verwijderen Overvecht fatima")
     assert ambiguous.splitlines() == [
         "Meer mensen heten zo. Gebruik het nummer van degene die je bedoelt:",
@@ -191,7 +196,9 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
         "De coördinator heeft je uit Overvecht gehaald; je was daar bondgenoot."
     )
     assert await memberships_of(app, net.fatima) == []
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.fatima) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.fatima) == ["privacy", "start", "help"]
+    )
     assert await memberships_of(app, other_fatima) == [("Overvecht", Role.KEY_FIGURE)]
 
     # A chief may not remove; nobody learns from the refusal whether the name exists.
@@ -215,7 +222,9 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     )
     told = await next_text(sandbox, net.chief, tg_bot, last)
     assert told.startswith("Je bent geen chef meer (dat was je in: Overvecht).")
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.chief) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.chief) == ["privacy", "start", "help"]
+    )
     assert await memberships_of(app, net.chief) == []
     assert (await ask(sandbox, coordinator, tg_bot, "/rolweg Jan")).startswith("Zo neem je")
     assert await ask(sandbox, net.bilal, tg_bot, f"/rolweg {net.karim.id} bondgenoot") == REFUSAL
@@ -234,7 +243,10 @@ async def test_menus_differ_per_role(
     assert {"peiling", "leden", "stoppen", "export", "trend", "overzicht"} <= set(chief_menu)
     # The audit log shows everybody's doings: coordinators only.
     assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
-    assert figure_menu == ["peilingen", "acties", "dieet", "stoppen", "help"]
+    assert figure_menu == [
+        "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
+        "vergeetmij", "akkoord", "stoppen", "help",
+    ]  # fmt: skip
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.
     scope = {"type": "chat", "chat_id": net.fatima.id}
@@ -300,7 +312,9 @@ async def test_stopping_with_confirmation(
             for m in sandbox.sent(coordinator.chat_with(tg_bot), tg_bot)
         )
     )
-    await sandbox.wait_for(lambda: menu(sandbox, tg_bot, net.bilal) == ["start", "help"])
+    await sandbox.wait_for(
+        lambda: menu(sandbox, tg_bot, net.bilal) == ["privacy", "start", "help"]
+    )
     # Pressing the old button again, or /stoppen with nothing left: friendly, nothing changes.
     query = await net.bilal.forge_press(question, f"stop:{ref}:0")
     assert (await _answer(query)) == stale

@@ -34,6 +34,7 @@ from tests.e2e.e2e_world import (
     tap,
     texts,
 )
+from tests.e2e.idle import idle
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 EVENT = "Aanslag op moskee in Québec"
@@ -106,7 +107,8 @@ async def test_killed_mid_broadcast_every_district_gets_exactly_one_message(
         )
         await start_checkin(sandbox, tg_bot, coordinator, all_=True)
         await next_in(sandbox, groups["Kanaleneiland"], "📣 Peiling")
-        await asyncio.sleep(0.3)
+        overvecht = groups["Overvecht"].id
+        await sandbox.wait_for(lambda: sandbox.calls_in_flight("sendMessage", chat_id=overvecht))
         kill_sends_in_flight()
     assert [len(checkin_messages(sandbox, g, tg_bot)) for g in groups.values()] == [1, 0, 0]
     _, before = await stored(db_url)
@@ -117,14 +119,14 @@ async def test_killed_mid_broadcast_every_district_gets_exactly_one_message(
     assert before["Zuilen"].status is DeliveryStatus.PENDING
     assert before["Zuilen"].claimed_at is None
 
-    async with bot_on():
+    async with bot_on() as app:
         for name in ("Overvecht", "Zuilen"):
             await next_in(sandbox, groups[name], "📣 Peiling")
         report = await find_in(sandbox, coordinator.chat_with(tg_bot), "📬 Verzendrapport")
         assert "✅ Verstuurd naar 3 wijken: Kanaleneiland, Overvecht, Zuilen" in (
             report.text or ""
         )
-        await asyncio.sleep(0.5)  # room for a double, had there been one
+        await idle(app, sandbox, tg_bot)  # a double, had there been one, would be here now
         assert [len(checkin_messages(sandbox, g, tg_bot)) for g in groups.values()] == [1, 1, 1]
         checkin, after = await stored(db_url)
         assert {n: d.status for n, d in after.items()} == dict.fromkeys(names, DeliveryStatus.SENT)
@@ -160,7 +162,7 @@ async def test_a_check_in_open_across_a_restart_still_closes_at_its_deadline(
         assert "Gesloten." not in (message.text or "")
         await sandbox.wait_for(lambda: "Gesloten." in (message.text or ""), timeout=10)
         summary = await find_in(sandbox, chief.chat_with(tg_bot), "📊 Samenvatting peiling #1")
-        assert "Open van ma 2 nov 10:00 tot ma 2 nov 12:00." in (summary.text or "")
+        assert "Open van ma 2 nov 10:00 tot 12:00." in (summary.text or "")
         closed, _ = await stored(db_url)
         assert closed.status is CheckInStatus.CLOSED and closed.closed_by_id is None
         assert closed.closed_at is not None and closed.closed_at >= checkin.closes_at
@@ -192,8 +194,8 @@ async def test_an_overdue_check_in_is_closed_at_start_up_once(
         assert app.job_queue is not None and app.job_queue.get_jobs_by_name("close-1") == ()
 
     edits = len(message.edits)
-    async with bot_on():  # and again: nothing more happens
-        await asyncio.sleep(0.5)
+    async with bot_on() as app:  # and again: nothing more happens
+        await idle(app, sandbox, tg_bot)  # the start-up closing and resuming have run
     said = texts(sandbox, chief.chat_with(tg_bot), tg_bot)
     summaries = [t for t in said if t.startswith("📊 Samenvatting")]
     assert len(summaries) == 1
@@ -235,11 +237,11 @@ async def test_a_stop_while_closing_the_overdue_leaves_the_rest_to_the_next_star
     assert len(closed()) == 1
     assert sum(t.startswith("📊 Samenvatting") for t in texts(sandbox, chat, tg_bot)) == 1
 
-    async with bot_on():
+    async with bot_on() as app:
         await sandbox.wait_for(lambda: len(closed()) == 3, timeout=10)
         for number in (1, 2, 3):
             await find_in(sandbox, chat, f"📊 Samenvatting peiling #{number}")
-        await asyncio.sleep(0.3)  # room for a double, had there been one
+        await idle(app, sandbox, tg_bot)  # a double, had there been one, would be here now
     summaries = [t for t in texts(sandbox, chat, tg_bot) if t.startswith("📊 Samenvatting")]
     assert len(summaries) == 3
 
@@ -253,9 +255,9 @@ async def test_a_wizard_left_open_across_a_restart_says_it_expired(
         assert chief is not None
         wizard = await ask(sandbox, chief, tg_bot, f"/peiling {EVENT}")
         shown = wizard.text
-    async with bot_on():
+    async with bot_on() as app:
         answer = await tap(sandbox, chief, wizard, "2 uur")
         assert answer.text == "Dit concept is verlopen, begin opnieuw met /peiling"
         assert answer.show_alert
-        await asyncio.sleep(0.2)
+        await idle(app, sandbox, tg_bot)
         assert wizard.text == shown

@@ -204,7 +204,6 @@ def test_long_overviews_are_split_between_districts() -> None:
     ("added", "expected"),
     [
         (GroupAdded(GroupState.PENDING, None, True, 10), "Hallo! Koppel deze groep"),
-        (GroupAdded(GroupState.PENDING, None, False, 1), "Hallo! Ik ben de Bondgenoten-bot"),
         (GroupAdded(GroupState.REACHABLE_AGAIN, "Zuilen", False, 10), "Fijn, ik ben er weer."),
     ],
 )
@@ -217,11 +216,16 @@ def test_nothing_is_said_when_added_to_an_already_linked_group() -> None:
     assert added_text(GroupAdded(GroupState.LINKED, "Zuilen", True, 10), "nl") is None
 
 
+@pytest.mark.parametrize("state", [GroupState.PENDING, GroupState.LEFT_AT_ONCE])
+def test_nothing_is_said_in_a_group_that_no_coordinator_brought(state: GroupState) -> None:
+    assert added_text(GroupAdded(state, None, False, 10), "nl") is None
+
+
 def test_the_grace_period_uses_plural_forms() -> None:
-    one = added_text(GroupAdded(GroupState.PENDING, None, False, 1), "nl")
+    one = added_text(GroupAdded(GroupState.PENDING, None, True, 1), "nl")
     ten = added_text(GroupAdded(GroupState.PENDING, None, True, 10), "nl")
-    assert one is not None and "binnen 1 minuut," in one
-    assert ten is not None and "binnen 10 minuten," in ten
+    assert one is not None and "binnen 1 minuut" in one
+    assert ten is not None and "binnen 10 minuten" in ten
 
 
 @pytest.mark.parametrize(

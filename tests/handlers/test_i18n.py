@@ -7,6 +7,7 @@ import string
 import pytest
 
 from handlers.i18n import Safe, keys, t, translations
+from sandbox.entities import ParseError, parse_html
 
 
 def _placeholders(text: str) -> set[str]:
@@ -41,3 +42,37 @@ def test_missing_key_and_missing_placeholder_fail_loudly() -> None:
         t("does.not.exist")
     with pytest.raises(KeyError, match="placeholder"):
         t("start.welcome", "nl")
+
+
+def test_bidirectional_overrides_in_someones_text_cannot_turn_a_message_around() -> None:
+    from handlers.i18n import Safe, t
+
+    shown = t(
+        "checkin.summary.free_text",
+        "nl",
+        who=Safe("Bondgenoot 3"),
+        text="rustig\u202e gnillevel\u2066 en\u2069 \u202bklaar\u202c",
+    )
+
+    assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "rustig gnillevel en klaar" in shown
+
+
+class _AnyValue(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_text_is_html_telegram_accepts(language: str) -> None:
+    """Texts go out with parse_mode HTML: a literal "<wijk>" made Telegram refuse a message."""
+    catalog = translations(language)
+    refused = []
+    for key in sorted(keys(language)):
+        texts = {catalog.gettext(key), *(catalog.ngettext(key, key, n) for n in (1, 2))}
+        for text in texts - {key}:
+            try:
+                parse_html(text.format_map(_AnyValue()))
+            except ParseError as exc:
+                refused.append(f"{key}: {exc}")
+    assert refused == []

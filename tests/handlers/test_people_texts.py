@@ -33,6 +33,7 @@ from services.outcomes import (
     UnknownDistrict,
 )
 from services.ports import Notice
+from services.privacy.policy import PrivacyPolicy
 from storage.models import Role
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -95,7 +96,7 @@ def _offer(**changes: object) -> InvitationValid:
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_agreement_names_purpose_duties_data_readers_retention_and_leaving(language: str) -> None:
-    text = agreement_text(_offer(), AMS, language)
+    text = agreement_text(_offer(), AMS, language, PrivacyPolicy())
     assert "Overvecht &amp; &lt;Zuid&gt;" in text  # the name is escaped
     assert "/stoppen" in text and AGREEMENT_VERSION in text
     assert "12:00" in text
@@ -112,11 +113,13 @@ def test_agreement_names_purpose_duties_data_readers_retention_and_leaving(langu
 
 
 def test_agreement_for_a_chief_notes_a_move_or_role_change() -> None:
-    chief = agreement_text(_offer(role=Role.CHIEF), AMS, "nl")
+    chief = agreement_text(_offer(role=Role.CHIEF), AMS, "nl", PrivacyPolicy())
     assert "Uitnodiging: chef van" in chief and "Van jou als chef" in chief
-    moving = agreement_text(_offer(move_from="Kanaleneiland"), AMS, "nl")
+    moving = agreement_text(_offer(move_from="Kanaleneiland"), AMS, "nl", PrivacyPolicy())
     assert "je bent nu bondgenoot van Kanaleneiland" in moving
-    change = agreement_text(_offer(role=Role.CHIEF, current_role=Role.KEY_FIGURE), AMS, "en")
+    change = agreement_text(
+        _offer(role=Role.CHIEF, current_role=Role.KEY_FIGURE), AMS, "en", PrivacyPolicy()
+    )
     assert "You are now key figure of" in change and "you become chief" in change
 
 

@@ -121,7 +121,8 @@ async def test_wait_message_and_edit(ctl: Control, sb: Sandbox) -> None:
     waiting = asyncio.create_task(
         ctl.request("POST", "wait_message", chat_id=alice["id"], bot="w_bot", timeout=5)
     )
-    await asyncio.sleep(0.05)
+    chat = sb.person(alice["id"]).chat_with(sb.bot("w_bot"))
+    await sb.wait_for(lambda: sb.waiting_in(chat))  # the request is in, and waits
     await ctl.bot_call("9:w", "sendMessage", chat_id=alice["id"], text="arrived")
     status, data = await waiting
     assert status == 200 and data["result"]["text"] == "arrived"

@@ -274,8 +274,8 @@ async def test_next_message_is_a_mailbox(api: Api, sb: Sandbox, alice: Person, b
     await api.ok("sendMessage", chat_id=alice.id, text="already here")
     assert (await sb.next_message(chat, timeout=1)).text == "already here"
     waiting = asyncio.create_task(sb.next_message(chat, bot=bot, timeout=5))
-    await asyncio.sleep(0.05)
-    assert not waiting.done()
+    await sb.wait_for(lambda: sb.waiting_in(chat))
+    assert not waiting.done()  # it did not take "already here" a second time
     await api.ok("sendMessage", chat_id=alice.id, text="later")
     assert (await waiting).text == "later"
     await api.ok("sendMessage", chat_id=alice.id, text="third")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -129,3 +130,45 @@ async def test_every_call_is_recorded(sb: Sandbox, api: Api, bot: BotAccount) ->
     assert sb.calls("GETME", ok=True) == [records[0]]
     sb.clear_calls()
     assert sb.calls() == []
+
+
+async def test_a_waiter_wakes_as_soon_as_a_call_is_recorded(sb: Sandbox, api: Api) -> None:
+    loop = asyncio.get_running_loop()
+    waiting = asyncio.create_task(sb.wait_for(lambda: sb.calls("getMe"), timeout=30))
+    started = loop.time()
+    await api.ok("getMe")
+    [record] = await waiting
+    assert record.method == "getMe"
+    assert loop.time() - started < 5  # not at its 30 s timeout
+
+
+async def test_a_hanging_call_is_in_flight_until_it_is_answered(
+    sb: Sandbox, api: Api, bot: BotAccount
+) -> None:
+    alice = sb.add_person("Alice")
+    await alice.start(bot)
+    sb.inject_fault("sendMessage", hang=1.0, chat_id=alice.id)
+    sending = asyncio.create_task(api("sendMessage", chat_id=alice.id, text="x"))
+    [call] = await sb.wait_for(lambda: sb.calls_in_flight("sendMessage", chat_id=alice.id))
+    assert call.bot_id == bot.id and call.params == {"chat_id": str(alice.id), "text": "x"}
+    assert sb.calls("sendMessage") == []
+    status, _ = await sending
+    assert status == 200
+    assert sb.calls_in_flight() == [] and sb.calls("sendMessage", ok=True) == [call]
+
+
+async def test_a_waiter_wakes_when_the_bot_takes_its_updates(
+    sb: Sandbox, api: Api, bot: BotAccount
+) -> None:
+    alice = sb.add_person("Alice")
+    await alice.start(bot)
+    [update] = sb.pending_updates(bot)
+    taken = asyncio.create_task(sb.wait_for(lambda: not sb.pending_updates(bot), timeout=30))
+    assert (await api.ok("getUpdates", timeout=0)) == [update]
+    assert not taken.done()  # returned, but not confirmed yet
+    # The next poll confirms it and then waits (long): the waiter wakes before that ends.
+    polling = asyncio.create_task(api("getUpdates", offset=update["update_id"] + 1, timeout=20))
+    assert await asyncio.wait_for(taken, 5)
+    assert not polling.done()
+    polling.cancel()
+    await asyncio.gather(polling, return_exceptions=True)

@@ -18,7 +18,7 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(
 ) -> None:
     alice = sb.add_person("Alice", username="alice")
     poll = asyncio.create_task(api("getUpdates", timeout=20))
-    await asyncio.sleep(0.2)
+    await sb.wait_for(lambda: sb.calls_in_flight("getUpdates"))
     assert not poll.done()
     started = time.monotonic()
     await alice.start(bot, "ref-42")
@@ -108,9 +108,9 @@ async def test_chat_member_updates_only_when_asked(sb: Sandbox, api: Api, bot) -
     assert [next(k for k in u if k != "update_id") for u in await api.updates()] == ["message"]
 
 
-async def test_second_poller_terminates_the_first(api: Api) -> None:
+async def test_second_poller_terminates_the_first(sb: Sandbox, api: Api) -> None:
     first = asyncio.create_task(api("getUpdates", timeout=5))
-    await asyncio.sleep(0.1)
+    await sb.wait_for(lambda: sb.calls_in_flight("getUpdates"))  # the first one polls
     second = asyncio.create_task(api("getUpdates", timeout=0.2))
     status, body = await first
     assert status == 409

@@ -166,10 +166,15 @@ async def test_coordinator_configures_private_question_and_tally(
         "district_id": district.id,
         "ask_privately": True,
         "show_tally": True,
-        "before": {"ask_privately": False, "show_tally": True},
+        "group_nudge": False,
+        "before": {"ask_privately": False, "show_tally": True, "group_nudge": False},
     }
     assert second.details["show_tally"] is False
-    assert second.details["before"] == {"ask_privately": True, "show_tally": True}
+    assert second.details["before"] == {
+        "ask_privately": True,
+        "show_tally": True,
+        "group_nudge": False,
+    }
 
 
 async def test_only_coordinators_configure_and_nothing_is_revealed(

@@ -37,7 +37,7 @@ async def _status(world: World, chat_id: int) -> ChatStatus | None:
 async def test_grace_period_boundary_then_leave_and_tell_coordinators_once(
     services: Services, world: World, clock: FakeClock, notifier: FakeNotifier
 ) -> None:
-    await services.groups.group_added(OLD, "Vreemde groep", "group", 5555)
+    await services.groups.group_added(OLD, "Vreemde groep", "group", 1001)
     clock.advance(minutes=9, seconds=59)
     assert await services.group_lifecycle.expire_unlinked_groups() == []
     assert await _status(world, OLD) is ChatStatus.PENDING
@@ -52,7 +52,7 @@ async def test_grace_period_boundary_then_leave_and_tell_coordinators_once(
     params = {"title": "Vreemde groep", "chat_id": OLD, "minutes": 10}
     assert told == [(1001, params), (1002, params)]
     [entry] = await world.audit("group.left")
-    assert entry.details["added_by"] == 5555
+    assert entry.details["added_by"] == 1001
 
     clock.advance(hours=1)
     assert await services.group_lifecycle.expire_unlinked_groups() == []
@@ -64,8 +64,8 @@ async def test_grace_is_configurable_and_spares_linked_groups(
 ) -> None:
     await world.district("Overvecht")
     await world.linked_group("Overvecht", OLD, "Gekoppeld")
-    await services.groups.group_added(-300, "Wacht", "group", 5555)
-    await services.groups.group_added(-400, "Nog een", "group", 5555)
+    await services.groups.group_added(-300, "Wacht", "group", 1001)
+    await services.groups.group_added(-400, "Nog een", "group", 1001)
     clock.advance(minutes=3)
     expired = await services.group_lifecycle.expire_unlinked_groups(grace=timedelta(minutes=3))
     assert {g.chat_id for g in expired} == {-300, -400}
@@ -94,7 +94,7 @@ async def test_unreachable_district_group_told_once(
 async def test_unlinked_or_unknown_group_lost_tells_nobody(
     services: Services, world: World, notifier: FakeNotifier
 ) -> None:
-    await services.groups.group_added(OLD, "Los", "group", 5555)
+    await services.groups.group_added(OLD, "Los", "group", 1001)
     assert await services.group_lifecycle.mark_group_unreachable(OLD, "removed")
     assert not await services.group_lifecycle.mark_group_unreachable(-999, "removed")
     assert notifier.transcript == []
@@ -176,8 +176,37 @@ async def test_migration_when_supergroup_was_seen_first(services: Services, worl
 
 async def test_migration_of_unknown_or_pending_group(services: Services, world: World) -> None:
     assert await services.group_lifecycle.migrate_group(-5, -6) is Migration.UNKNOWN
-    await services.groups.group_added(OLD, "Los", "group", 5555)
+    await services.groups.group_added(OLD, "Los", "group", 1001)
     assert await services.group_lifecycle.migrate_group(OLD, NEW) is Migration.MIGRATED
     new = await _chat(world, NEW)
     assert new is not None and new.status is ChatStatus.PENDING and new.district_id is None
     assert await services.group_lifecycle.migrate_group(-7, NEW) is Migration.ALREADY_DONE
+
+
+async def test_a_supergroup_a_stranger_adds_waits_in_silence_and_expires_unannounced(
+    services: Services, world: World, clock: FakeClock, notifier: FakeNotifier
+) -> None:
+    # It may be a district group that was just upgraded: Telegram says so separately.
+    await services.groups.group_added(NEW, "Geheime titel", "supergroup", 5555)
+    chat = await _chat(world, NEW)
+    assert (chat.status, chat.title, chat.added_by_telegram_id) == (ChatStatus.PENDING, "", None)
+
+    clock.advance(minutes=10)
+    await services.group_lifecycle.expire_unlinked_groups()
+
+    assert notifier.left == [(NEW, None)]
+    assert notifier.with_key("group.left_unlinked") == []
+
+
+async def test_a_group_a_key_figure_added_is_left_quietly_and_the_coordinators_hear_of_it(
+    services: Services, world: World, clock: FakeClock, notifier: FakeNotifier
+) -> None:
+    await world.district("Overvecht")
+    await world.join("Overvecht", 3001, "Fatima")
+    await services.groups.group_added(OLD, "Buurt", "group", 3001)
+
+    clock.advance(minutes=10)
+    await services.group_lifecycle.expire_unlinked_groups()
+
+    assert notifier.left == [(OLD, None)]
+    assert [to for to, _ in notifier.with_key("group.left_unlinked")] == [1001, 1002]

@@ -29,16 +29,29 @@ async def _chat(world: World, chat_id: int) -> Chat:
 async def test_added_group_waits_for_a_link(
     services: Services, world: World, clock: FakeClock
 ) -> None:
-    added = await services.groups.group_added(OLD, "Buurtgroep", "group", 5555)
+    await world.district("Overvecht")
+    await world.join("Overvecht", 3001, "Fatima")
+    added = await services.groups.group_added(OLD, "Buurtgroep", "group", 3001)
     assert added == GroupAdded(GroupState.PENDING, None, False, 10)
     chat = await _chat(world, OLD)
     assert (chat.status, chat.added_by_telegram_id, chat.added_at) == (
         ChatStatus.PENDING,
-        5555,
+        3001,
         clock.now(),
     )
     by_coordinator = await services.groups.group_added(NEW, "Andere", "group", 1001)
     assert by_coordinator.added_by_coordinator
+
+
+async def test_a_group_a_stranger_adds_is_left_at_once_and_nothing_is_kept(
+    services: Services, world: World, notifier: FakeNotifier
+) -> None:
+    added = await services.groups.group_added(OLD, "Buurtgroep", "group", 5555)
+
+    assert added.state is GroupState.LEFT_AT_ONCE
+    assert notifier.left == [(OLD, None)]
+    assert notifier.to(OLD) == []
+    assert await world.rows(select(Chat).where(Chat.telegram_chat_id == OLD)) == []
 
 
 async def test_only_coordinators_link(services: Services, world: World) -> None:
@@ -129,14 +142,16 @@ async def test_readded_linked_group_is_reachable_again(
 async def test_left_group_readded_gets_a_fresh_grace_period(
     services: Services, world: World, clock: FakeClock
 ) -> None:
-    await services.groups.group_added(OLD, "Groep", "group", 5555)
+    await services.groups.group_added(OLD, "Groep", "group", 1001)
     clock.advance(minutes=10)
     await services.group_lifecycle.expire_unlinked_groups()
     later = clock.advance(hours=1)
-    await services.groups.group_added(OLD, "Groep", "group", 6666)
+    await world.district("Overvecht")
+    await world.join("Overvecht", 3001, "Fatima")
+    await services.groups.group_added(OLD, "Groep", "group", 3001)
     chat = await _chat(world, OLD)
     assert (chat.status, chat.added_at, chat.added_by_telegram_id) == (
         ChatStatus.PENDING,
         later,
-        6666,
+        3001,
     )

@@ -82,7 +82,10 @@ async def test_accept_stores_person_membership_agreement_and_uses_link(
     [entry] = await world.audit("invitation.accepted")
     assert (entry.actor_telegram_id, entry.subject) == (2001, "Overvecht")
     assert entry.details["agreement_version"] == AGREEMENT_VERSION
-    assert notifier.menus[2001] == ["peilingen", "acties", "dieet", "stoppen", "help"]
+    assert notifier.menus[2001] == [
+        "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
+        "vergeetmij", "akkoord", "stoppen", "help",
+    ]  # fmt: skip
     assert notifier.to(1001) == [
         ("invitation.accepted", {"name": "Fatima", "district": "Overvecht", "role": "bondgenoot"})
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from checkin_fakes import CheckInNotifier, Crash, blocked, failed, kicked, migrated, retry
@@ -70,6 +70,18 @@ async def test_retryable_errors_back_off_exponentially_then_succeed(
     assert len(notifier.posted_to(OV)) == 1
     assert clock.now() - before == timedelta(seconds=2 + 4)
     assert (await net.deliveries(started.checkin_id))[OVERVECHT].attempts == 3
+
+
+async def test_a_flood_limits_wait_is_honoured_when_longer_than_the_backoff(
+    net: Net, notifier: CheckInNotifier, clock: FakeClock
+) -> None:
+    notifier.answer(OV, Sent(False, error="retry", description="429", retry_after=17.0), retry())
+    started = await net.start()
+    before = clock.now()
+    await net.checkins.broadcast.broadcast(started.checkin_id)
+    # 17 s as Telegram asked (not the 2 s backoff), then the usual 4 s for the next error.
+    assert clock.now() - before == timedelta(seconds=17 + 4)
+    assert len(notifier.posted_to(OV)) == 1
 
 
 async def test_one_pass_tells_when_the_next_is_worth_running(
@@ -239,7 +251,11 @@ async def test_concurrent_passes_never_send_a_district_twice(
 
 
 async def test_the_report_waits_for_sends_another_pass_has_in_flight(
-    net: Net, notifier: CheckInNotifier, checkins: CheckIns, monkeypatch: pytest.MonkeyPatch
+    net: Net,
+    notifier: CheckInNotifier,
+    checkins: CheckIns,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started = await net.start(districts=[OVERVECHT, KANALENEILAND])
     slow, asked = asyncio.Event(), asyncio.Event()
@@ -257,9 +273,19 @@ async def test_the_report_waits_for_sends_another_pass_has_in_flight(
     # The periodic sweep happens to pick up Overvecht first; then the broadcast runs.
     sweep = asyncio.create_task(checkins.broadcast.deliver_pending(None))
     await asked.wait()
+    # The broadcast waits for the other pass by sleeping between looks, and the sleep of these
+    # tests moves the clock: that is the sign that it waits.
+    waits, advance = asyncio.Event(), clock.advance
+
+    def advancing(**delta: float) -> datetime:
+        waits.set()
+        return advance(**delta)
+
+    monkeypatch.setattr(clock, "advance", advancing)
     broadcast = asyncio.create_task(checkins.broadcast.broadcast(started.checkin_id))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(waits.wait(), 5)
     assert not broadcast.done()  # it sent Kanaleneiland, and waits for Overvecht's sender
+    assert len(notifier.posted_to(KA)) == 1
     slow.set()
     report = await broadcast
     await sweep

@@ -10,18 +10,22 @@ from export_files import read_csv, read_jsonl, read_xlsx
 from export_world import CORA, ExportWorld, utc
 
 from services.exports import Exported, ExportRequest, ExportService
+from storage.models import DeliveryStatus, Feedback, FeedbackSend
 from storage.queries import exports as export_queries
 
 HEADER = [
     "checkin_id", "event", "opened_at", "district", "responses", "key_figures",
     "level_1", "level_2", "level_3", "level_4", "level_5", "level_0", "median", "suppressed",
+    "feedback", "feedback_sent_at",
 ]  # fmt: skip
 
 
 async def test_one_row_per_checkin_and_district(
     exporter: ExportService, standard: dict[str, int], out: Path
 ) -> None:
-    done = await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    # k = 1 hides nothing: every figure, to check the figures themselves.
+    everything = ExportRequest("csv", "summaries", min_respondents=1)
+    done = await exporter.export(CORA, everything, out / "s.csv")
 
     assert isinstance(done, Exported) and done.rows == 3
     header, rows = read_csv(out / "s.csv")
@@ -31,14 +35,28 @@ async def test_one_row_per_checkin_and_district(
         # Overvecht: 3 of its current 3 (the check-in is still open); 'weet niet' counts as
         # a response but not in the median of 3 and 4.
         [first, "Aanslag op een moskee in Canada", "2026-03-28T22:00:00+01:00", "Kanaleneiland",
-         "1", "2", "0", "1", "0", "0", "0", "0", "2.0", "false"],
+         "1", "2", "0", "1", "0", "0", "0", "0", "2.0", "false", "", ""],
         [first, "Aanslag op een moskee in Canada", "2026-03-28T22:00:00+01:00", "Overvecht",
-         "3", "3", "0", "0", "1", "1", "0", "1", "3.5", "false"],
+         "3", "3", "0", "0", "1", "1", "0", "1", "3.5", "false", "", ""],
         # Closed: N is the 4 frozen at closing. Kanaleneiland's group never got it and
         # nobody there answered: no row.
         [second, "Mislukte staatsgreep in Turkije", "2026-04-10T12:00:00+02:00", "Overvecht",
-         "2", "4", "1", "1", "0", "0", "0", "0", "1.5", "false"],
+         "2", "4", "1", "1", "0", "0", "0", "0", "1.5", "false", "", ""],
     ]  # fmt: skip
+
+
+async def test_the_configured_k_applies_when_the_request_names_none(
+    exporter: ExportService, standard: dict[str, int], out: Path
+) -> None:
+    # The exporter's configured k is 2 (conftest): Kanaleneiland's single answer is hidden.
+    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+
+    rows = read_csv(out / "s.csv")[1]
+    assert [(r["district"], r["responses"], r["suppressed"]) for r in rows] == [
+        ("Kanaleneiland", "", "true"),
+        ("Overvecht", "3", "false"),
+        ("Overvecht", "2", "false"),
+    ]
 
 
 async def test_rows_under_k_respondents_are_blanked_and_marked(
@@ -91,7 +109,8 @@ async def test_a_group_that_missed_the_message_counts_when_members_answered_priv
         standard["second"], "Youssef", "Kanaleneiland", 5, utc("2026-04-10T12:00")
     )
 
-    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    request = ExportRequest("csv", "summaries", min_respondents=1)
+    await exporter.export(CORA, request, out / "s.csv")
 
     rows = read_csv(out / "s.csv")[1]
     assert [(r["district"], r["responses"], r["key_figures"], r["level_5"]) for r in rows[2:]] == [
@@ -112,3 +131,39 @@ async def test_groups_are_folded_right_across_batch_boundaries(
     await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "split.csv")
 
     assert read_csv(out / "split.csv") == read_csv(out / "whole.csv")
+
+
+async def test_feedback_to_the_groups_is_in_both_exports(
+    exporter: ExportService, export_world: ExportWorld, standard: dict[str, int], out: Path
+) -> None:
+    second, at = standard["second"], utc("2026-04-13T08:00")
+    [given] = await export_world.add(
+        Feedback(checkin_id=second, text="Extra surveillance bij de moskee", created_at=at)
+    )
+    await export_world.add(
+        FeedbackSend(
+            feedback_id=given.id,
+            kind="group",
+            target_id=export_world.districts["Overvecht"],
+            district_id=export_world.districts["Overvecht"],
+            telegram_chat_id=-100,
+            status=DeliveryStatus.SENT,
+            attempts=1,
+            updated_at=at,
+            sent_at=at,
+        )
+    )
+
+    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    rows = read_csv(out / "s.csv")[1]
+    assert [(r["district"], r["feedback"], r["feedback_sent_at"]) for r in rows] == [
+        ("Kanaleneiland", "", ""),
+        ("Overvecht", "", ""),
+        ("Overvecht", "Extra surveillance bij de moskee", "2026-04-13T10:00:00+02:00"),
+    ]
+    await exporter.export(CORA, ExportRequest("csv", "answers"), out / "a.csv")
+    answers = read_csv(out / "a.csv")[1]
+    assert {(r["checkin_id"], r["feedback"]) for r in answers} == {
+        (str(standard["first"]), ""),
+        (str(second), "Extra surveillance bij de moskee"),
+    }

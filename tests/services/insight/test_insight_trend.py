@@ -18,6 +18,7 @@ def points(trend: Trend | object, district: str) -> list[TrendPoint]:
 async def test_coordinator_sees_each_district_with_closed_checkins(
     insight: InsightService, standard: dict[str, int]
 ) -> None:
+    insight.min_respondents = 1  # every median, to check the figures themselves
     trend = await insight.trend(CORA)
     assert isinstance(trend, Trend)
     # Lunetten has no check-in, Zuilen is archived: neither is drawn.
@@ -51,12 +52,23 @@ async def test_coordinator_sees_each_district_with_closed_checkins(
 async def test_a_failed_group_message_counts_only_when_members_answered_privately(
     insight: InsightService, standard: dict[str, int]
 ) -> None:
+    insight.min_respondents = 1  # every median, to check the figures themselves
     kanaleneiland = points(await insight.trend(CORA), "Kanaleneiland")
     # 'staatsgreep' failed there and nobody answered; 'explosie' failed but Youssef answered.
     assert [(p.checkin_id, p.median, p.responded, p.response_rate) for p in kanaleneiland] == [
         (standard["aanslag"], 2.0, 1, 0.5),
         (standard["explosie"], 4.0, 1, 0.5),
     ]
+
+
+async def test_points_under_k_respondents_show_no_median(
+    insight: InsightService, standard: dict[str, int]
+) -> None:
+    # k = 3 here (conftest): 'aanslag' had 3 respondents, 'staatsgreep' only 2.
+    overvecht = {p.checkin_id: p for p in points(await insight.trend(CORA), "Overvecht")}
+    assert overvecht[standard["aanslag"]].median == 3.5
+    hidden = overvecht[standard["staatsgreep"]]
+    assert (hidden.median, hidden.responded) == (None, 2)
 
 
 async def test_one_district_by_name_archived_or_not(

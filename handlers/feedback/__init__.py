@@ -1,0 +1,1 @@
+"""Feedback after a check-in (/terugkoppeling): the wizard, its buttons, texts and jobs."""

@@ -1,0 +1,1 @@
+"""Telegram side of the bot's own health: watching the database."""

@@ -1,0 +1,1 @@
+"""Telegram handlers of the privacy feature: /privacy, /mijngegevens, /vergeetmij."""

@@ -1,0 +1,55 @@
+"""Updates kept from receipt until handled, so a crash in between loses none.
+
+Telegram confirms an update when the bot asks for the next ones (polling) or answers the
+webhook — both before the handlers of the update have committed. A process killed then would
+lose it: the person's press acknowledged by nobody and stored nowhere. Kept here first, such
+an update is handled at the next start. Handling twice is safe: answers are upserts, and a
+redelivered update was always possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from services.outbox import Deps
+from storage.queries import inbox
+
+# An update older than this at start-up is not handled any more: a day-old press or command
+# would only confuse (and Telegram keeps its own unconfirmed updates for a day too).
+MAX_AGE = timedelta(hours=24)
+
+
+class Inbox:
+    """Keep updates on receipt; forget them once handled (in batches)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._handled: list[int] = []
+
+    async def keep(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Store updates (id, JSON) durably; only then may Telegram forget them."""
+        async with self._deps.uow() as uow:
+            await inbox.keep(uow.session, updates, self._deps.clock.now())
+            await uow.commit()
+
+    def handled(self, update_id: int) -> None:
+        """Note an update as handled; `forget_handled` removes it."""
+        self._handled.append(update_id)
+
+    async def forget_handled(self) -> int:
+        """Remove the updates handled since the last call; return how many."""
+        done, self._handled = self._handled, []
+        if done:
+            async with self._deps.uow() as uow:
+                await inbox.forget(uow.session, done)
+                await uow.commit()
+        return len(done)
+
+    async def unfinished(self) -> list[str]:
+        """The updates kept but not handled (the last process died first), oldest first."""
+        async with self._deps.uow() as uow:
+            await inbox.forget_before(uow.session, self._deps.clock.now() - MAX_AGE)
+            found = await inbox.unfinished(uow.session)
+            await uow.commit()
+        return found

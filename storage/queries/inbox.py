@@ -1,0 +1,41 @@
+"""The inbox of updates: kept on receipt, forgotten once handled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboxUpdate
+from storage.queries.answers import _insert as upsert_into
+
+
+async def keep(
+    session: AsyncSession, updates: Sequence[tuple[int, str]], received_at: datetime
+) -> None:
+    """Store updates (a redelivered one is already there: nothing changes)."""
+    if not updates:
+        return
+    stmt = upsert_into(session, InboxUpdate).values(
+        [{"update_id": i, "payload": p, "received_at": received_at} for i, p in updates]
+    )
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["update_id"]))
+
+
+async def forget(session: AsyncSession, update_ids: Sequence[int]) -> None:
+    """Remove handled updates."""
+    if update_ids:
+        await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids)))
+
+
+async def forget_before(session: AsyncSession, moment: datetime) -> None:
+    """Remove updates received before a moment (too old to be worth handling now)."""
+    await session.execute(delete(InboxUpdate).where(InboxUpdate.received_at < moment))
+
+
+async def unfinished(session: AsyncSession) -> list[str]:
+    """The payloads of updates not yet handled, oldest first."""
+    rows = await session.scalars(select(InboxUpdate.payload).order_by(InboxUpdate.update_id))
+    return list(rows)

@@ -1,0 +1,74 @@
+"""One process leads on a database: SQLite refuses a second one, PostgreSQL keeps it waiting."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.leader import LOCK_KEY, AnotherProcess, FileLead, PostgresLead, lead_for
+
+
+async def test_a_second_process_is_refused_on_sqlite_and_waits_on_postgresql(db_url: str) -> None:
+    if not db_url.startswith("sqlite"):
+        await _standby_takes_over(db_url)
+        return
+    first, second = lead_for(db_url), lead_for(db_url)
+    assert isinstance(first, FileLead)
+    stop = asyncio.Event()
+    assert await first.take(stop)
+    with pytest.raises(AnotherProcess, match="another bondgenoten process is running"):
+        await second.take(stop)
+    await first.release()
+    assert await second.take(stop)
+    await second.release()
+
+
+async def _standby_takes_over(db_url: str) -> None:
+    """PostgreSQL: the standby takes over once the leader's connection (and lock) is gone."""
+    first, second = PostgresLead(db_url, 0.05), PostgresLead(db_url, 0.05)
+    stop = asyncio.Event()
+    assert await first.take(stop)
+    waiting = asyncio.create_task(second.take(stop))
+    dsn = make_url(db_url).set(drivername="postgresql").render_as_string(False)
+    admin = await asyncpg.connect(dsn)
+    try:
+        # The standby asks and is told no (its session shows up waiting for nothing else).
+        async def asked() -> bool:
+            count = await admin.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
+                LOCK_KEY,
+            )
+            return bool(count == 1)
+
+        assert await asked()
+        assert not waiting.done()
+        # The leader dies: its connection, and so its lock, goes (as with kill -9).
+        lost = asyncio.create_task(first.lost())
+        await admin.fetchval(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+            "WHERE locktype = 'advisory' AND objid = $1",
+            LOCK_KEY,
+        )
+        assert await asyncio.wait_for(waiting, 10)
+        await asyncio.wait_for(lost, 10)  # the old leader notices it has lost the lead
+    finally:
+        await admin.close()
+        await first.release()
+        await second.release()
+
+
+async def test_a_standby_stops_waiting_when_told_to(db_url: str) -> None:
+    if db_url.startswith("sqlite"):  # no standby on SQLite: the refusal is tested above
+        assert isinstance(lead_for(db_url), FileLead)
+        return
+    first, second = PostgresLead(db_url, 0.05), PostgresLead(db_url, 0.05)
+    stop = asyncio.Event()
+    assert await first.take(stop)
+    waiting = asyncio.create_task(second.take(stop))
+    stop.set()
+    assert await asyncio.wait_for(waiting, 10) is False
+    await first.release()
+    await second.release()
