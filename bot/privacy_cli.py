@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
+from services.meetings.dietary import KEEP_AFTER_START
 from services.ports import Notice, Sent
 
 if TYPE_CHECKING:  # the command line imports the services only when a command needs them
@@ -238,5 +239,10 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
     }
     print("Would remove (dry run, nothing changed):" if run.dry_run else "Removed:")
     for kind in COUNTS:
-        print(f"  {kind:<20} {run.counts[kind]:>8}   (kept {periods[kind]} days)")
+        kept_for = (
+            f"kept {periods[kind]} days"
+            if kind in periods
+            else f"kept until {int(KEEP_AFTER_START.total_seconds() // 3600)} h after the meeting"
+        )
+        print(f"  {kind:<20} {run.counts[kind]:>8}   ({kept_for})")
     return EXIT_OK

@@ -8,16 +8,20 @@ from zoneinfo import ZoneInfo
 
 from handlers.i18n import Safe, t, tn
 from handlers.render import local_time
+from services.meetings.dietary import KEEP_AFTER_START
 from services.privacy.copy import PersonalCopy
 from services.privacy.policy import KINDS, PrivacyPolicy
 
 
 def retention_lines(policy: PrivacyPolicy, language: str | None) -> str:
     """One line per kind of data with how long it is kept, from the configuration in force."""
-    return "\n".join(
+    lines = [
         tn(f"privacy.retention.{kind}", getattr(policy.retention, f"{kind}_days"), language)
         for kind in KINDS
-    )
+    ]
+    # Dietary needs go with their meeting, not after a number of days (services/meetings).
+    hours = int(KEEP_AFTER_START.total_seconds() // 3600)
+    return "\n".join([*lines, tn("privacy.retention.dietary", hours, language)])
 
 
 def privacy_text(policy: PrivacyPolicy, language: str | None) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.meetings.views import DIETARY_CODES
 from services.outbox import Deps
 from storage.models import DietaryNeed, Meeting, MeetingStatus, Person, Rsvp, RsvpAnswer
-from storage.queries import dietary, people
+from storage.queries import audit, dietary, people
 
 MAX_FREE_TEXT = 200
 # How long after its start a meeting's needs are kept (the meal may run late, the caterer's
@@ -178,10 +178,18 @@ class DietaryService:
 
     async def forget_after_meetings(self) -> int:
         """Delete the needs of meetings that are over, except what people asked to remember."""
+        now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            gone = await dietary.forget_past(
-                uow.session, self._deps.clock.now() - KEEP_AFTER_START
-            )
+            gone = await dietary.forget_past(uow.session, now - KEEP_AFTER_START)
+            if gone:  # a removal by retention, counted as the daily run counts its own
+                audit.record(
+                    uow.session,
+                    at=now,
+                    actor_telegram_id=None,
+                    action="retention.removed",
+                    subject="",
+                    details={"dietary_needs": gone},
+                )
             await uow.commit()
             return gone
 

@@ -29,7 +29,7 @@ KINDS = ("free_texts", "answers", "invitations", "audit", "left_people")
 
 # The version of the agreement's own words (handlers' intake.agreement). Raise it whenever
 # they change; members who accepted an older version are asked once to accept the new one.
-AGREEMENT_TEXT_VERSION = "2026-12-v2"
+AGREEMENT_TEXT_VERSION = "2026-12-v3"
 
 
 @dataclass(frozen=True)

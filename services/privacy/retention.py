@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.meetings.dietary import KEEP_AFTER_START
 from services.outbox import Deps
 from services.privacy.erasure import erase_person
 from services.privacy.policy import PrivacyPolicy
-from storage.queries import audit, privacy, retention
+from storage.queries import audit, dietary, privacy, retention
 
 # The counts of a run, in the order the README and `bondgenoten retention` list them.
 COUNTS = (
@@ -23,6 +24,7 @@ COUNTS = (
     "invitations",
     "audit_entries",
     "left_people",  # people erased after belonging nowhere long enough
+    "dietary_needs",  # needs for a meeting that is over, not asked to be remembered
 )
 
 
@@ -66,6 +68,7 @@ class RetentionService:
             counts["invitations"] = await retention.delete_invitations(
                 s, now - kept.period("invitations")
             )
+            counts["dietary_needs"] = await dietary.forget_past(s, now - KEEP_AFTER_START)
             await retention.mark_left_people(s, now)
             for person in await retention.left_people_due(s, now - kept.period("left_people")):
                 await erase_person(s, person, self._policy.erased_answers, now)

@@ -229,7 +229,7 @@ async def test_a_new_agreement_after_a_restart_is_asked_once_and_accepted(
     second = make_settings(retention={"free_texts_days": 60})
     async with running(build_application(second), poll_timeout=1) as app:
         version = services_of(app).agreement.version
-        assert version.startswith("2026-12-v2/60-")
+        assert version.startswith("2026-12-v3/60-")
         asked = await find_in(
             sandbox, fatima.chat_with(tg_bot), "De afspraken van Bondgenoten zijn bijgewerkt"
         )

@@ -43,7 +43,7 @@ def test_privacy_and_the_agreement_render_the_configured_periods(language: str) 
 
 
 def test_the_agreement_version_follows_the_promises() -> None:
-    assert POLICY.agreement_version == "2026-12-v2/1-400-14-1000-60-a"
+    assert POLICY.agreement_version == "2026-12-v3/1-400-14-1000-60-a"
     assert PrivacyPolicy().agreement_version != POLICY.agreement_version
     assert len(PrivacyPolicy(Retention(9999, 9999, 9999, 9999, 9999)).agreement_version) <= 40
 

@@ -180,3 +180,23 @@ async def test_dietary_needs_need_consent_are_counted_not_named_and_forgotten(
     # Clearing erases everything, remembered needs included.
     assert await dietary.clear_all(MEHMET) == 1
     assert await world.count(DietaryNeed) == 0
+
+
+async def test_dietary_needs_past_their_meeting_are_removed_by_retention_and_counted(
+    services: Services, net: Net, clock: FakeClock, world: World
+) -> None:
+    meeting_id = await plan(services, net)
+    dietary = services.meetings.dietary
+    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
+    await dietary.change(FATIMA, meeting_id, "consent")
+    await dietary.change(FATIMA, meeting_id, "toggle", 0)
+    clock.set(STARTS + timedelta(hours=11))
+    assert (await services.retention.run(dry_run=True)).counts["dietary_needs"] == 0
+
+    clock.set(STARTS + timedelta(hours=13))
+    dry = await services.retention.run(dry_run=True)  # `bondgenoten retention --dry-run`
+    assert dry.counts["dietary_needs"] == 1 and await world.count(DietaryNeed) == 1
+    assert await dietary.forget_after_meetings() == 1
+    assert await world.count(DietaryNeed) == 0
+    [entry] = await world.audit("retention.removed")  # counted like every removal
+    assert entry.details == {"dietary_needs": 1}
