@@ -127,7 +127,11 @@ class TallyService:
         quiet_since = now - self._settings.tally_interval
         async with self._deps.uow() as uow:
             s = uow.session
-            rows = await deliveries.shown_in_groups(s, now - self._settings.final_edit_window)
+            # Only the messages not edited within the interval: the job looks every few
+            # seconds, and building the message of every group each time was most of its work.
+            rows = await deliveries.shown_in_groups(
+                s, now - self._settings.final_edit_window, edited_before=quiet_since
+            )
             messages = await group_messages(s, self._settings.scale, rows, now)
             uncertain = [delivery.id for delivery, _, _, _ in rows if delivery.uncertain]
             copies = await deliveries.copies_of(s, uncertain)
@@ -135,8 +139,6 @@ class TallyService:
             for (delivery, _, _, _), message in zip(rows, messages, strict=True):
                 shown_hash = message.shown_hash()
                 if shown_hash == delivery.shown_text_hash:
-                    continue
-                if delivery.last_edited_at is not None and delivery.last_edited_at > quiet_since:
                     continue
                 assert delivery.telegram_chat_id is not None and delivery.message_id is not None
                 due.append(

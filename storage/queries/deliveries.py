@@ -210,10 +210,13 @@ async def member_statuses(session: AsyncSession, checkin_id: int) -> dict[Delive
 
 
 async def shown_in_groups(
-    session: AsyncSession, closed_since: datetime
+    session: AsyncSession, closed_since: datetime, edited_before: datetime | None = None
 ) -> list[tuple[Delivery, CheckIn, Event, District]]:
-    """Sent group messages of open check-ins, and of ones closed since a moment."""
-    rows = await session.execute(
+    """Sent group messages of open check-ins, and of ones closed since a moment.
+
+    With `edited_before`, only those not edited after it (or never).
+    """
+    query = (
         select(Delivery, CheckIn, Event, District)
         .join(CheckIn, CheckIn.id == Delivery.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -226,6 +229,11 @@ async def shown_in_groups(
         )
         .order_by(Delivery.id)
     )
+    if edited_before is not None:
+        query = query.where(
+            Delivery.last_edited_at.is_(None) | (Delivery.last_edited_at <= edited_before)
+        )
+    rows = await session.execute(query)
     return [(d, c, e, district) for d, c, e, district in rows]
 
 
