@@ -38,6 +38,14 @@ TARGETS = (
     Target(
         "ingest ratio (bot / bare PTB)", "answers", "ingest_ratio", "≥ 0.75", lambda v: v >= 0.75
     ),
+    Target(
+        "CPU per press (bot / bare PTB)",
+        "answers",
+        "cpu_ratio",
+        "≤ 1.15",
+        lambda v: v <= 1.15,
+        none_means=None,  # bare PTB's CPU too small to measure (a tiny run)
+    ),
     Target("acknowledgement p99", "answers", "ack_p99_ms", "≤ 1000 ms", lambda v: v <= 1000),
     Target("answers stored = pressed", "answers", "stored_equals_pressed", "yes", bool),
     Target(
@@ -118,6 +126,7 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
         ("bare_ack_p99_ms", "bare PTB acknowledgement p99", "{:,.0f} ms"),
         ("cpu_ms_per_press", "bot: CPU per press", "{:.2f} ms"),
         ("bare_cpu_ms_per_press", "bare PTB: CPU per press", "{:.2f} ms"),
+        ("cpu_ratio", "CPU per press, bot / bare PTB", "{:.2f}"),
         ("stored", "answers stored", "{:,}"),
         ("tally_max_edits_per_message_per_minute", "tally edits of a message per minute", "{}"),
         ("tally_min_gap_s", "shortest gap between two edits", "{:.1f} s"),

@@ -159,7 +159,20 @@ async def run(sizes: Sizes, workdir: Path, database: str | None) -> dict[str, An
         await sb_proc.stop()
         await sandbox.close()
     bare_figures = {f"bare_{key}": value for key, value in _figures(bare).items()}
-    return {**bot, **bare_figures, "ingest_ratio": bot["rate_per_s"] / bare.rate}
+    return {
+        **bot,
+        **bare_figures,
+        "ingest_ratio": bot["rate_per_s"] / bare.rate,
+        "cpu_ratio": cpu_ratio(bot["cpu_ms_per_press"], bare_figures["bare_cpu_ms_per_press"]),
+    }
+
+
+def cpu_ratio(bot_ms: float, bare_ms: float) -> float | None:
+    """The bot's CPU per press over bare PTB's; None when bare PTB's was too small to measure.
+
+    CPU time comes in clock ticks (10 ms): a burst of a few dozen presses may show none.
+    """
+    return bot_ms / bare_ms if bare_ms > 0 else None
 
 
 def _figures(b: Burst) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
+from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.jobs import recover, stop_aware_sleep
 from handlers.context import CONTEXT_TYPES, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
@@ -126,7 +127,9 @@ def build_application(
         raise ValueError("no bot token configured (set BONDGENOTEN_TOKEN)")
     protect_logs()
     engine_holder: dict[str, Any] = {}
-    updates_request, queue = KeepingUpdatesRequest(), KeepingQueue()
+    # An answer press's handler reads only the pressed message's id and chat, not its buttons.
+    updates_request = KeepingUpdatesRequest(skip_keyboard_of=(f"{AnswerPress.prefix}:",))
+    queue = KeepingQueue()
 
     async def post_init(app: AnyApp) -> None:
         engine = create_engine(settings.database_url)

@@ -329,9 +329,15 @@ def _bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database", metavar="URL", help="PostgreSQL server to use (default: SQLite files)"
     )
-    # For the tests and for working on one scenario; not for people.
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SCENARIO",
+        help="run only this scenario (broadcast, answers, export, restart); repeatable",
+    )
+    # For the tests and for looking into a run; not for people.
     parser.add_argument("--tiny", action="store_true", help=SUPPRESS)
-    parser.add_argument("--only", action="append", default=[], help=SUPPRESS)
     parser.add_argument("--keep", action="store_true", help=SUPPRESS)
 
 

@@ -22,20 +22,26 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import RequestData
 
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import UpdatesRequest
 
 log = logging.getLogger(__name__)
 
 Keep = Callable[[Sequence[tuple[int, str]]], Awaitable[None]]
 
 
-class KeepingUpdatesRequest(AiohttpRequest):
-    """The getUpdates connection: each batch is kept before PTB gets it (and confirms it)."""
+class KeepingUpdatesRequest(UpdatesRequest):
+    """The getUpdates connection: each batch is kept before PTB gets it (and confirms it).
+
+    What is kept is the batch as Telegram sent it; `skip_keyboard_of` (see UpdatesRequest)
+    only spares PTB parsing keyboards no handler reads.
+    """
 
     __slots__ = ("keep",)
 
-    def __init__(self, connection_pool_size: int = 1) -> None:
-        super().__init__(connection_pool_size)
+    def __init__(
+        self, connection_pool_size: int = 1, skip_keyboard_of: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(connection_pool_size, skip_keyboard_of)
         self.keep: Keep | None = None  # set once the database is there (post_init)
 
     async def do_request(

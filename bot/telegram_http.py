@@ -13,9 +13,11 @@ write timeout: an upload is bounded by the read timeout of its answer instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -98,6 +100,43 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The getUpdates request, which drops the keyboard of a pressed message before parsing.
+
+    A callback query carries the whole message that was pressed, keyboard included. For the
+    presses whose data starts with one of `skip_keyboard_of`, no handler reads that keyboard
+    (only the message's id and chat), and PTB's parsing of a check-in's five buttons was a
+    quarter of the parse of each press: 27 of 110 µs.
+    """
+
+    __slots__ = ("_skip",)
+
+    def __init__(
+        self, connection_pool_size: int = 1, skip_keyboard_of: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(connection_pool_size)
+        self._skip = skip_keyboard_of
+
+    # PTB's is a staticmethod; this one needs the request's prefixes, and PTB calls it bound.
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        """Parse the answer as PTB does, then drop the keyboards no handler reads."""
+        parsed = super().parse_json_payload(payload)
+        result = parsed.get("result")
+        if self._skip and isinstance(result, list):
+            for update in result:
+                _drop_keyboard(update, self._skip)
+        return parsed
+
+
+def _drop_keyboard(update: Any, prefixes: tuple[str, ...]) -> None:
+    query = update.get("callback_query") if isinstance(update, dict) else None
+    if not isinstance(query, dict) or not str(query.get("data", "")).startswith(prefixes):
+        return
+    message = query.get("message")
+    if isinstance(message, dict):
+        message.pop("reply_markup", None)
 
 
 def _given(value: ODVInput[float], default: float) -> float | None:

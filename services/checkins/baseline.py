@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from services.checkins.scale import Scale
 from services.checkins.stats import median
 from services.outbox import Outbox
 from services.ports import Notice
-from storage.models import CheckIn, District, Event, Role
+from storage.models import CheckIn, Event, Role
 from storage.queries import baseline as queries
 from storage.queries import memberships
 
@@ -52,13 +53,27 @@ async def district_baseline(
     return Baseline(float(statistics.median(medians)), len(medians))
 
 
+class DistrictRef(Protocol):
+    """What the watch needs of a district: a stored row, or the press path's light copy."""
+
+    @property
+    def id(self) -> int:
+        """The district's id."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The district's name."""
+        ...
+
+
 @dataclass(frozen=True)
 class Moved:
     """A district whose answers just changed in an open check-in."""
 
     checkin: CheckIn
     event: Event
-    district: District
+    district: DistrictRef
     # The change can add to 'high and rising': a high answer given, or 'rising' set.
     maybe_rising: bool
 
@@ -152,7 +167,7 @@ async def _tell_chiefs(
     reason: str,
     checkin: CheckIn,
     event: Event,
-    district: District,
+    district: DistrictRef,
     running: float | None,
     usual: Baseline | None,
 ) -> None:

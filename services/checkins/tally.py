@@ -127,7 +127,11 @@ class TallyService:
         quiet_since = now - self._settings.tally_interval
         async with self._deps.uow() as uow:
             s = uow.session
-            rows = await deliveries.shown_in_groups(s, now - self._settings.final_edit_window)
+            # Only the messages not edited within the interval: the job looks every few
+            # seconds, and building the message of every group each time was most of its work.
+            rows = await deliveries.shown_in_groups(
+                s, now - self._settings.final_edit_window, edited_before=quiet_since
+            )
             messages = await group_messages(s, self._settings.scale, rows, now)
             uncertain = [delivery.id for delivery, _, _, _ in rows if delivery.uncertain]
             copies = await deliveries.copies_of(s, uncertain)
@@ -135,8 +139,6 @@ class TallyService:
             for (delivery, _, _, _), message in zip(rows, messages, strict=True):
                 shown_hash = message.shown_hash()
                 if shown_hash == delivery.shown_text_hash:
-                    continue
-                if delivery.last_edited_at is not None and delivery.last_edited_at > quiet_since:
                     continue
                 assert delivery.telegram_chat_id is not None and delivery.message_id is not None
                 due.append(
@@ -155,10 +157,12 @@ class TallyService:
         self, delivery_id: int, shown_hash: str | None, at: datetime | None = None
     ) -> None:
         """Record what a group message shows (None: an edit failed, try again later)."""
+        await self._mark_shown([(delivery_id, shown_hash, at or self._deps.clock.now())])
+
+    async def _mark_shown(self, shown: Sequence[tuple[int, str | None, datetime]]) -> None:
+        """Record what these group messages show, in one transaction."""
         async with self._deps.uow() as uow:
-            await deliveries.mark_shown(
-                uow.session, delivery_id, shown_hash, at or self._deps.clock.now()
-            )
+            await deliveries.mark_shown_many(uow.session, shown)
             await uow.commit()
 
     async def apply(self, edits: Sequence[GroupEdit]) -> int:
@@ -167,8 +171,18 @@ class TallyService:
         Several at once: each group's edit waits for its turn under Telegram's limits, and
         one at a time 200 groups took twenty seconds to show a closing instead of seven.
         Every edit is tried even if another fails; the first failure is raised after.
+        What each message shows is recorded EDITS_AT_ONCE at a time in one transaction:
+        one per edit cost more CPU than the edit, and under an answer burst their write
+        locks queued with the presses'. Unrecorded after a crash, an edit is only repeated.
         """
         gate = asyncio.Semaphore(EDITS_AT_ONCE)
+        shown: list[tuple[int, str | None, datetime]] = []
+
+        async def record(at_least: int) -> None:
+            if len(shown) >= at_least:
+                batch = shown[:]
+                shown.clear()
+                await self._mark_shown(batch)
 
         async def one(edit: GroupEdit) -> bool:
             async with gate:
@@ -180,12 +194,15 @@ class TallyService:
                 for copy in edit.copies if sent.error != "kicked" else ():
                     # A copy that was deleted meanwhile fails for good: nothing to retry.
                     await self._deps.notifier.edit_checkin(edit.chat_id, copy, edit.message)
-                await self.mark_tally_shown(edit.delivery_id, edit.shown_hash if settled else None)
+                hash_ = edit.shown_hash if settled else None
+                shown.append((edit.delivery_id, hash_, self._deps.clock.now()))
+                await record(at_least=EDITS_AT_ONCE)
                 if sent.error == "kicked":
                     await self._groups.mark_group_unreachable(edit.chat_id, "kicked")
                 return sent.ok
 
         results = await asyncio.gather(*(one(edit) for edit in edits), return_exceptions=True)
+        await record(at_least=1)
         for result in results:
             if isinstance(result, BaseException):
                 raise result

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -210,10 +210,13 @@ async def member_statuses(session: AsyncSession, checkin_id: int) -> dict[Delive
 
 
 async def shown_in_groups(
-    session: AsyncSession, closed_since: datetime
+    session: AsyncSession, closed_since: datetime, edited_before: datetime | None = None
 ) -> list[tuple[Delivery, CheckIn, Event, District]]:
-    """Sent group messages of open check-ins, and of ones closed since a moment."""
-    rows = await session.execute(
+    """Sent group messages of open check-ins, and of ones closed since a moment.
+
+    With `edited_before`, only those not edited after it (or never).
+    """
+    query = (
         select(Delivery, CheckIn, Event, District)
         .join(CheckIn, CheckIn.id == Delivery.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -226,22 +229,40 @@ async def shown_in_groups(
         )
         .order_by(Delivery.id)
     )
+    if edited_before is not None:
+        query = query.where(
+            Delivery.last_edited_at.is_(None) | (Delivery.last_edited_at <= edited_before)
+        )
+    rows = await session.execute(query)
     return [(d, c, e, district) for d, c, e, district in rows]
 
 
-async def mark_shown(
-    session: AsyncSession, delivery_id: int, shown_hash: str | None, at: datetime
+async def mark_shown_many(
+    session: AsyncSession, shown: Sequence[tuple[int, str | None, datetime]]
 ) -> None:
-    """Record what a group message shows now (None: unknown, edit again when due)."""
-    values: dict[str, Any] = {"last_edited_at": at}
-    if shown_hash is not None:
-        values["shown_text_hash"] = shown_hash
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    """Record what many group messages show, in at most two statements.
+
+    Rows are (delivery, hash, when); a hash of None is unknown: edit again when due. One
+    statement for the known hashes and one for the unknown, each sent with every row as
+    parameters: the tally job edits up to hundreds of groups, and a transaction per edit
+    cost more than the edit.
+    """
+    known = [{"b_id": d, "b_hash": h, "b_at": at} for d, h, at in shown if h is not None]
+    unknown = [{"b_id": d, "b_at": at} for d, h, at in shown if h is None]
+    where = Delivery.id == bindparam("b_id")
+    # On the connection: the ORM would take a list of parameters for an update by primary key.
+    conn = await session.connection()
+    if known:
+        await conn.execute(
+            update(Delivery)
+            .where(where)
+            .values(last_edited_at=bindparam("b_at"), shown_text_hash=bindparam("b_hash")),
+            known,
+        )
+    if unknown:
+        await conn.execute(
+            update(Delivery).where(where).values(last_edited_at=bindparam("b_at")), unknown
+        )
 
 
 async def adopt_copy(

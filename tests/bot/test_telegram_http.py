@@ -13,7 +13,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, UpdatesRequest
 
 
 @pytest.fixture
@@ -101,3 +101,44 @@ async def test_a_slow_answer_is_timed_out_and_a_closed_port_a_network_error(
             await request.do_request("http://127.0.0.1:9/getMe", "POST")
     finally:
         await request.shutdown()
+
+
+def _updates(*presses: tuple[str, dict[str, object]]) -> bytes:
+    result = [
+        {
+            "update_id": n,
+            "callback_query": {
+                "id": str(n),
+                "from": {"id": 7, "is_bot": False, "first_name": "Sanne"},
+                "chat_instance": "1",
+                "data": data,
+                "message": {
+                    "message_id": 40 + n,
+                    "date": 1764900000,
+                    "chat": {"id": -100, "type": "supergroup", "title": "Wijk"},
+                    "text": "Hoe is de sfeer?",
+                    "reply_markup": markup,
+                },
+            },
+        }
+        for n, (data, markup) in enumerate(presses)
+    ]
+    return json.dumps({"ok": True, "result": result}).encode()
+
+
+def test_updates_lose_the_keyboard_only_of_the_presses_named() -> None:
+    markup = {"inline_keyboard": [[{"text": "Rustig", "callback_data": "a:1:2:1"}]]}
+    request = UpdatesRequest(skip_keyboard_of=("a:",))
+
+    parsed = request.parse_json_payload(_updates(("a:1:2:1", markup), ("fd:1", markup)))
+    answer, other = (u["callback_query"] for u in parsed["result"])
+
+    # What an answer press's handler reads is all there; the buttons it never reads are not.
+    assert "reply_markup" not in answer["message"]
+    assert (answer["message"]["message_id"], answer["message"]["chat"]["id"]) == (40, -100)
+    assert answer["data"] == "a:1:2:1"
+    assert other["message"]["reply_markup"] == markup
+    # Naming none, it parses exactly as PTB does.
+    assert UpdatesRequest().parse_json_payload(_updates(("a:1:2:1", markup))) == json.loads(
+        _updates(("a:1:2:1", markup))
+    )
