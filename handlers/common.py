@@ -171,6 +171,6 @@ async def refuse(
     what: str,
 ) -> None:
     """Say why a command did nothing; a refusal by role is also counted in the audit log."""
-    await reply(message, refusal(outcome, context.services.language))
-    if isinstance(outcome, Denied):
+    if isinstance(outcome, Denied):  # first: once told, the person's refusal is on record
         await note_refused(update, context, what)
+    await reply(message, refusal(outcome, context.services.language))

@@ -96,8 +96,8 @@ async def close_pick(update: Update, context: BotContext) -> None:
     if isinstance(outcome, Denied | Unknown):
         # A forged or foreign id: say so briefly, leave the list as it is.
         text = close_text(outcome, parsed.checkin, services.tz, lang)
-        await query.answer(text[:200], show_alert=True)
         await note_refused(update, context, "/sluit")
+        await query.answer(text[:200], show_alert=True)
         return
     if isinstance(outcome, CheckInClosed):
         unschedule_close(context.job_queue, parsed.checkin)
@@ -156,8 +156,8 @@ async def peilingen(update: Update, context: BotContext) -> None:
     services, lang = context.services, context.services.language
     lines = await services.checkins.listing.list_checkins(actor)
     if isinstance(lines, Denied):
-        await reply(message, t("peilingen.denied", lang))
         await note_refused(update, context, "/peilingen")
+        await reply(message, t("peilingen.denied", lang))
     elif not lines:
         await reply(message, t("peilingen.none", lang))
     else:

@@ -51,8 +51,8 @@ async def peiling(update: Update, context: BotContext) -> None:
     lang = context.services.language
     choices = await context.services.checkins.start.district_choices(actor)
     if isinstance(choices, Denied):
-        await reply(message, t("peiling.not_allowed", lang))
         await note_refused(update, context, "/peiling")
+        await reply(message, t("peiling.not_allowed", lang))
         return
     if not choices:
         await reply(message, t("peiling.no_districts", lang))

@@ -79,9 +79,9 @@ async def wijk(update: Update, context: BotContext) -> None:
         outcome = await services.districts.configure_district(actor, name, group_nudge=nudge)
     else:
         outcome = await services.districts.create_district(actor, name)
-    await _reply(message, district_reply(outcome, services.language))
-    if isinstance(outcome, Denied):
+    if isinstance(outcome, Denied):  # first: once told, the refusal is on record
         await note_refused(update, context, "/wijk")
+    await _reply(message, district_reply(outcome, services.language))
 
 
 async def wijken(update: Update, context: BotContext) -> None:

@@ -52,8 +52,8 @@ async def export(update: Update, context: BotContext) -> None:
     lang = context.services.language
     choices = await context.services.insight.export_choices(actor)
     if isinstance(choices, Denied):
-        await reply(message, t("export.not_allowed", lang))
         await note_refused(update, context, "/export")
+        await reply(message, t("export.not_allowed", lang))
         return
     draft = new_draft(context, choices)
     sent = await message.reply_text(

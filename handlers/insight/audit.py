@@ -33,8 +33,8 @@ async def audit(update: Update, context: BotContext) -> None:
     services, lang = context.services, context.services.language
     page = await services.insight.audit(actor)
     if isinstance(page, Denied):
-        await reply(message, t("insight.audit.not_allowed", lang))
         await note_refused(update, context, "/audit")
+        await reply(message, t("insight.audit.not_allowed", lang))
         return
     await message.reply_text(
         audit_text(page, services.tz, lang),

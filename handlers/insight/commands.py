@@ -50,9 +50,9 @@ async def trend(update: Update, context: BotContext) -> None:
     services, lang = context.services, context.services.language
     outcome = await services.insight.trend(actor, unquote(arguments(context)) or None)
     if isinstance(outcome, Denied | UnknownDistrict):
-        await reply(message, refusal(outcome, lang))
         if isinstance(outcome, Denied):
             await note_refused(update, context, "/trend")
+        await reply(message, refusal(outcome, lang))
         return
     if not outcome.districts:
         await reply(message, t("insight.trend.no_data", lang))
@@ -84,8 +84,8 @@ async def overzicht(update: Update, context: BotContext) -> None:
     services, lang = context.services, context.services.language
     outcome = await services.insight.overview(actor)
     if isinstance(outcome, Denied):
-        await reply(message, refusal(outcome, lang))
         await note_refused(update, context, "/overzicht")
+        await reply(message, refusal(outcome, lang))
         return
     if not outcome.districts:
         await reply(message, t("insight.overview.no_districts", lang))
