@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fakes import FakeClock
-from meeting_world import CHIEF, FATIMA, MEHMET, STARTS, MeetingNotifier, Net, plan
+from meeting_world import CHIEF, FATIMA, MEHMET, STARTS, MeetingNotifier, Net, own_press, plan
 from world import CORA, World
 
 from services.access import Actor
 from services.container import Services
-from services.meetings.rsvp import RsvpPress
 from services.meetings.views import ActionRefused, ActionView
 
 DUE = STARTS + timedelta(days=14)
@@ -74,8 +73,8 @@ async def test_talking_points_carry_open_actions_and_notes_and_go_to_those_comin
 ) -> None:
     meeting_id = await plan(services, net)
     await services.meetings.actions.add(CHIEF, meeting_id, "gemeente", DUE, "Bankjes terug")
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "no"))
     talking = services.meetings.talking_points
     view = await talking.add_note(CHIEF, meeting_id, "Ramadan-avond?")
     assert not isinstance(view, type(None))
