@@ -433,10 +433,22 @@ async def test_talking_points_from_the_signals_and_actions_with_owners(
         lambda m: "Ook op tafel" in (m.text or ""),
     )
     assert (edited.text or "").endswith("Ook op tafel\n• Samen kijken naar de avondklok-geruchten")
+    # The organiser leaves out a generated line they do not want to raise; it can come back.
+    await tap(sandbox, chief, edited, "✂️ Weglaten: peiling #2")
+    await sandbox.wait_for(lambda: "Peiling #2" not in (edited.text or ""), timeout=TIMEOUT)
+    assert "↩️ Terugzetten: peiling #2" in edited.button_texts
+    assert (
+        "• Open actie: Buurtavond organiseren — Fatima, vóór 30 nov 2026"
+        in (edited.text or "").splitlines()
+    )
+    await tap(sandbox, chief, edited, "↩️ Terugzetten: peiling #2", "Peiling #2")
+    await tap(sandbox, chief, edited, "✂️ Weglaten: peiling #2")
+    await sandbox.wait_for(lambda: "Peiling #2" not in (edited.text or ""), timeout=TIMEOUT)
     await tap(sandbox, chief, edited, "📨 Versturen aan wie komt")
     await next_in(sandbox, chief.chat_with(tg_bot), "De gespreksonderwerpen van bijeenkomst")
     got = await next_in(sandbox, fatima.chat_with(tg_bot), "📝 Gespreksonderwerpen")
     assert "Buurtavond organiseren" in (got.text or "")
+    assert "Onrust na incident" not in (got.text or "")  # left out: not sent
     assert count_texts(sandbox, mehmet, tg_bot, "📝") == 0  # he did not say he would come
 
     # Two days before it is due, the owner is reminded — once; then closes it with a result.
