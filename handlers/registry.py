@@ -47,6 +47,7 @@ from handlers.meetings.keyboards import (
     DietPress,
     MeetingPick,
     PlanPress,
+    PointPick,
     RsvpButton,
 )
 from handlers.people import away, intake, invitations, leaving, members
@@ -139,6 +140,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("dieet", meeting_rsvp.dieet, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("bijeenkomsten", meeting_list.bijeenkomsten, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(meeting_list.pick, pattern=MeetingPick.pattern()),
+        CallbackQueryHandler(meeting_list.toggle_point, pattern=PointPick.pattern()),
         CommandHandler("actie", meeting_actions.actie, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("acties", meeting_actions.acties, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(meeting_actions.close_pick, pattern=ActionPick.pattern()),

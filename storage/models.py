@@ -743,5 +743,7 @@ class TalkingPoints(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), unique=True
     )
     notes: Mapped[list[str]] = mapped_column(default=list)
+    # Generated lines the organiser leaves out, by key: "checkin:12", "action:4".
+    left_out: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
     updated_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
 from handlers.common import label
-from services.meetings.views import DIETARY_CODES, RSVP_CHOICES, RsvpAnswer
+from services.meetings.views import DIETARY_CODES, RSVP_CHOICES, RsvpAnswer, TalkingPointsView
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ class MeetingPick(CallbackData, prefix="mp"):
 
     meeting: int
     action: str
+
+
+@dataclass(frozen=True)
+class PointPick(CallbackData, prefix="mt"):
+    """Leave one generated line out of the talking points, or put it back."""
+
+    meeting: int
+    kind: str  # "checkin" or "action"
+    line: int
 
 
 @dataclass(frozen=True)
@@ -170,10 +179,27 @@ def organiser_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardM
     )
 
 
-def points_keyboard(meeting_id: int, language: str | None) -> InlineKeyboardMarkup:
-    """Add a line, drop one's own lines, send to those coming."""
+def points_keyboard(view: TalkingPointsView, language: str | None) -> InlineKeyboardMarkup:
+    """Leave out or put back each generated line; add a line, drop one's own, send."""
+    meeting_id = view.meeting_id
+    rows = []
+    for key in [*view.line_keys(), *(k for k in view.left_out if k not in view.line_keys())]:
+        kind, _, number = key.partition(":")
+        if kind not in ("checkin", "action") or not number.isdigit():
+            continue
+        line = label(f"meeting.points.line_{kind}", language, id=number)
+        verb = "put_back" if key in view.left_out else "leave_out"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label(f"meeting.points.{verb}", language, line=line),
+                    callback_data=PointPick(meeting_id, kind, int(number)).encode(),
+                )
+            ]
+        )
     return InlineKeyboardMarkup(
         [
+            *rows,
             [
                 _pick(meeting_id, "note", "meeting.points.add_button", language),
                 _pick(meeting_id, "clear_notes", "meeting.points.clear_button", language),

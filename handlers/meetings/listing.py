@@ -16,6 +16,7 @@ from handlers.i18n import t, tn
 from handlers.meetings.draft import parse_when
 from handlers.meetings.keyboards import (
     MeetingPick,
+    PointPick,
     cancel_keyboard,
     organiser_keyboard,
     points_keyboard,
@@ -120,7 +121,7 @@ async def pick(update: Update, context: BotContext) -> None:
             actor.telegram_user_id,
             render_points(view, services.tz, lang),
             parse_mode=ParseMode.HTML,
-            reply_markup=points_keyboard(meeting_id, lang),
+            reply_markup=points_keyboard(view, lang),
         )
     elif action == "note":
         await query.answer()
@@ -159,7 +160,7 @@ async def take_note(update: Update, context: BotContext, data: dict[str, object]
     await message.reply_text(
         render_points(view, services.tz, lang),
         parse_mode=ParseMode.HTML,
-        reply_markup=points_keyboard(meeting_id, lang),
+        reply_markup=points_keyboard(view, lang),
     )
 
 
@@ -204,3 +205,35 @@ async def _edit(message: object, text: str) -> None:
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def toggle_point(update: Update, context: BotContext) -> None:
+    """Leave a generated line out of the talking points, or put it back; show the draft."""
+    query, actor = update.callback_query, actor_of(update, context)
+    if query is None or actor is None:
+        return
+    services, lang = context.services, context.services.language
+    parsed = PointPick.parse(query.data)
+    if parsed is None:
+        await query.answer(label("meeting.points.line_gone", lang))
+        return
+    key = f"{parsed.kind}:{parsed.line}"
+    view = await services.meetings.talking_points.toggle_line(actor, parsed.meeting, key)
+    if isinstance(view, Denied):
+        await query.answer(label("meeting.plan.not_allowed", lang), show_alert=True)
+        return
+    if key not in view.line_keys() and key not in view.left_out:
+        await query.answer(label("meeting.points.line_gone", lang))
+        return
+    await query.answer()
+    text = render_points(view, services.tz, lang)
+    markup = points_keyboard(view, lang)
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest:
+            pass  # too old to edit: send it afresh below
+    await context.bot.send_message(
+        actor.telegram_user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )

@@ -99,6 +99,7 @@ def _district_lines(points: DistrictPoints, tz: ZoneInfo, language: str | None) 
 
 def render_points(view: TalkingPointsView, tz: ZoneInfo, language: str | None) -> str:
     """The talking points: per district what happened since its last meeting, then notes."""
+    view = view.kept()
     lines = [
         t(
             "meeting.points.head",

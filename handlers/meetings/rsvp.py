@@ -48,11 +48,12 @@ async def press(update: Update, context: BotContext) -> None:
         return
     services, lang = context.services, context.services.language
     parsed = RsvpButton.parse(query.data)
-    if parsed is None:
+    if parsed is None or query.message is None:
         await query.answer(_toast(label("meeting.rsvp.refused.unknown", lang)))
         return
+    message = query.message
     outcome = await services.meetings.rsvps.record(
-        RsvpPress(user.id, parsed.meeting, parsed.answer)
+        RsvpPress(user.id, parsed.meeting, parsed.answer, message.chat.id, message.message_id)
     )
     if not isinstance(outcome, RsvpRecorded):
         await query.answer(_toast(label(f"meeting.rsvp.refused.{outcome.reason}", lang)))

@@ -26,6 +26,8 @@ class RsvpPress:
     telegram_user_id: int
     meeting_id: int
     answer: str
+    chat_id: int  # where the pressed message is, as the update says
+    message_id: int
 
 
 class RsvpService:
@@ -37,7 +39,7 @@ class RsvpService:
         self._groups = groups
 
     async def record(self, press: RsvpPress) -> RsvpRecorded | RsvpRefused:
-        """Store a press if the person belongs to an invited district and RSVPs are open."""
+        """Store a press on the meeting's invitation by someone invited, while RSVPs are open."""
         try:
             answer = RsvpAnswer(press.answer)
         except ValueError:
@@ -57,6 +59,11 @@ class RsvpService:
             mine = [] if person is None else await meetings.membership_in(s, person.id, invited)
             if person is None or not mine:
                 return RsvpRefused("not_invited")
+            # Like an answer press: the data names the meeting, the message must be its own.
+            if not await meetings.pressed_on_invitation(
+                s, meeting.id, person.id, press.telegram_user_id, press.chat_id, press.message_id
+            ):
+                return RsvpRefused("unknown")
             before = await meetings.upsert_rsvp(
                 s,
                 meeting_id=meeting.id,

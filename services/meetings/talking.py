@@ -2,8 +2,9 @@
 meeting — each check-in with its median and change, the themes most raised, contact
 requests, acute alerts, the actions still open — plus the organiser's own notes.
 
-Not an agenda (the meeting has no chair): a short draft the organiser adds to, then sends
-to those coming. The draft is built fresh each time; only the notes and the send are stored.
+Not an agenda (the meeting has no chair): a short draft the organiser adds to and leaves
+lines out of, then sends to those coming. The draft is built fresh each time; only the
+notes, the lines left out and the send are stored.
 """
 
 from __future__ import annotations
@@ -83,6 +84,28 @@ class TalkingPointsService:
             await uow.commit()
             return view
 
+    async def toggle_line(
+        self, actor: Actor, meeting_id: int, key: str
+    ) -> TalkingPointsView | Denied:
+        """Leave one generated line out of the talking points, or put it back."""
+        now = self._deps.clock.now()
+        async with self._deps.uow() as uow:
+            s = uow.session
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None or not await may_see(s, actor, meeting_id):
+                return DENIED
+            view = await self._build(s, meeting)
+            row = await _row(s, meeting.id, now)
+            if key in row.left_out:
+                row.left_out = [k for k in row.left_out if k != key]
+            elif key in view.line_keys():  # the key is untrusted: only this draft's lines
+                row.left_out = [*row.left_out, key]
+            row.updated_at = now
+            await s.flush()
+            view = await self._build(s, meeting)
+            await uow.commit()
+            return view
+
     async def send(self, actor: Actor, meeting_id: int) -> int | Denied:
         """Send the talking points privately to everyone who said yes or maybe; return how many."""
         now = self._deps.clock.now()
@@ -93,7 +116,7 @@ class TalkingPointsService:
                 return DENIED
             if meeting.status is MeetingStatus.CANCELLED:
                 return DENIED
-            view = await self._build(s, meeting)
+            view = (await self._build(s, meeting)).kept()
             coming = [p for p in await reminders.coming(s, meeting.id) if p.privately_reachable]
             row = await _row(s, meeting.id, now)
             row.sent_at = now
@@ -126,6 +149,7 @@ class TalkingPointsService:
             districts=tuple(districts),
             notes=tuple(row.notes) if row is not None else (),
             sent_at=None if row is None else row.sent_at,
+            left_out=tuple(row.left_out) if row is not None else (),
         )
 
     async def _district(
@@ -162,6 +186,6 @@ class TalkingPointsService:
 async def _row(s: AsyncSession, meeting_id: int, now: datetime) -> TalkingPoints:
     row = await s.scalar(select(TalkingPoints).where(TalkingPoints.meeting_id == meeting_id))
     if row is None:
-        row = TalkingPoints(meeting_id=meeting_id, notes=[], updated_at=now)
+        row = TalkingPoints(meeting_id=meeting_id, notes=[], left_out=[], updated_at=now)
         s.add(row)
     return row

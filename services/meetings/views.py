@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -215,6 +215,40 @@ class TalkingPointsView:
     districts: tuple[DistrictPoints, ...]
     notes: tuple[str, ...]
     sent_at: datetime | None
+    left_out: tuple[str, ...] = ()  # generated lines the organiser leaves out, by key
+
+    def line_keys(self) -> list[str]:
+        """The keys of the generated lines one may leave out: check-ins and open actions."""
+        keys: list[str] = []
+        for district in self.districts:
+            keys += [checkin_key(c.checkin_id) for c in district.checkins]
+            keys += [action_key(a.action_id) for a in district.open_actions]
+        return keys
+
+    def kept(self) -> TalkingPointsView:
+        """The talking points without the lines left out, as they go to those coming."""
+        out = set(self.left_out)
+        districts = tuple(
+            replace(
+                d,
+                checkins=tuple(c for c in d.checkins if checkin_key(c.checkin_id) not in out),
+                open_actions=tuple(
+                    a for a in d.open_actions if action_key(a.action_id) not in out
+                ),
+            )
+            for d in self.districts
+        )
+        return replace(self, districts=districts, left_out=())
+
+
+def checkin_key(checkin_id: int) -> str:
+    """The key of a check-in's line in the talking points."""
+    return f"checkin:{checkin_id}"
+
+
+def action_key(action_id: int) -> str:
+    """The key of an open action's line in the talking points."""
+    return f"action:{action_id}"
 
 
 @dataclass(frozen=True)

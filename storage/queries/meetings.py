@@ -16,6 +16,7 @@ from storage.models import (
     Meeting,
     MeetingDelivery,
     MeetingInvite,
+    MeetingReminder,
     MeetingStatus,
     Membership,
     Person,
@@ -281,3 +282,42 @@ async def claim_headcount(session: AsyncSession, now: datetime) -> list[int]:
         if result.rowcount == 1:
             claimed.append(meeting_id)
     return claimed
+
+
+async def pressed_on_invitation(
+    session: AsyncSession,
+    meeting_id: int,
+    person_id: int,
+    telegram_user_id: int,
+    chat_id: int,
+    message_id: int,
+) -> bool:
+    """Tell whether a press is on this meeting's invitation: in a group, or the person's own."""
+    groups = await session.execute(
+        select(MeetingDelivery.message_id).where(
+            MeetingDelivery.meeting_id == meeting_id, MeetingDelivery.telegram_chat_id == chat_id
+        )
+    )
+    # A send in flight has no stored message id yet: its press in that very chat counts.
+    if any(stored in (None, message_id) for (stored,) in groups):
+        return True
+    # A private invitation lives in the person's own chat, whose id is theirs.
+    if chat_id != telegram_user_id:
+        return False
+    invite = (
+        await session.execute(
+            select(MeetingInvite.message_id).where(
+                MeetingInvite.meeting_id == meeting_id, MeetingInvite.person_id == person_id
+            )
+        )
+    ).first()
+    if invite is not None and invite[0] in (None, message_id):
+        return True
+    # A reminder carries the same buttons and its message id is not kept: in the person's
+    # own chat it counts (the person and meeting are checked all the same).
+    reminded = await session.scalar(
+        select(MeetingReminder.id)
+        .where(MeetingReminder.meeting_id == meeting_id, MeetingReminder.person_id == person_id)
+        .limit(1)
+    )
+    return reminded is not None

@@ -22,7 +22,7 @@ from bot.runner import running
 from bot.settings import Settings
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Message
-from sandbox.people import Person
+from sandbox.people import Person, wait_answer
 from services.checkins import ALL
 from services.checkins.outcomes import CheckInStarted
 from services.meetings.views import MeetingDetails, MeetingPlanned
@@ -46,6 +46,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday 10:00 in Amsterdam
 INVITATION = "🍽 Bijeenkomst — Overvecht"
 ASK_DIET = "🍽 Eten bij de bijeenkomst"
 NOT_INVITED = "Deze uitnodiging is voor de bondgenoten van de uitgenodigde wijken."
+NOT_ITS_MESSAGE = "Deze knop hoort bij een bijeenkomst die ik niet (meer) ken."
 MEAL = "Marokkaanse maaltijd, bereid door stichting Al Amal"
 CLOSED = "Aanmelden voor deze bijeenkomst is gesloten."
 
@@ -147,6 +148,12 @@ async def test_plan_invite_rsvp_dietary_and_headcount(
     )
     await tap(sandbox, fatima, asked, "▫️ Notenallergie", "Halal, Notenallergie")
     await tap(sandbox, fatima, asked, "Klaar", "Dank je, genoteerd voor de maaltijd")
+
+    # A forged client puts the invitation's "Ik kan niet" on another bot message (her meal
+    # question): refused in one line, her answer stays "Ik kom".
+    [no_button] = [b for b in in_group.buttons if b["text"] == "Ik kan niet"]
+    forged = await wait_answer(await fatima.forge_press(asked, str(no_button["callback_data"])))
+    assert forged.text == NOT_ITS_MESSAGE
 
     # Mehmet first says maybe privately, then comes after all: one RSVP, counted once.
     await tap(sandbox, mehmet, mehmet_private, "Misschien")
@@ -426,10 +433,22 @@ async def test_talking_points_from_the_signals_and_actions_with_owners(
         lambda m: "Ook op tafel" in (m.text or ""),
     )
     assert (edited.text or "").endswith("Ook op tafel\n• Samen kijken naar de avondklok-geruchten")
+    # The organiser leaves out a generated line they do not want to raise; it can come back.
+    await tap(sandbox, chief, edited, "✂️ Weglaten: peiling #2")
+    await sandbox.wait_for(lambda: "Peiling #2" not in (edited.text or ""), timeout=TIMEOUT)
+    assert "↩️ Terugzetten: peiling #2" in edited.button_texts
+    assert (
+        "• Open actie: Buurtavond organiseren — Fatima, vóór 30 nov 2026"
+        in (edited.text or "").splitlines()
+    )
+    await tap(sandbox, chief, edited, "↩️ Terugzetten: peiling #2", "Peiling #2")
+    await tap(sandbox, chief, edited, "✂️ Weglaten: peiling #2")
+    await sandbox.wait_for(lambda: "Peiling #2" not in (edited.text or ""), timeout=TIMEOUT)
     await tap(sandbox, chief, edited, "📨 Versturen aan wie komt")
     await next_in(sandbox, chief.chat_with(tg_bot), "De gespreksonderwerpen van bijeenkomst")
     got = await next_in(sandbox, fatima.chat_with(tg_bot), "📝 Gespreksonderwerpen")
     assert "Buurtavond organiseren" in (got.text or "")
+    assert "Onrust na incident" not in (got.text or "")  # left out: not sent
     assert count_texts(sandbox, mehmet, tg_bot, "📝") == 0  # he did not say he would come
 
     # Two days before it is due, the owner is reminded — once; then closes it with a result.

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fakes import FakeNotifier
+from sqlalchemy import select
 
 from services.access import Actor
 from services.container import Services
+from services.meetings.rsvp import RsvpPress
 from services.meetings.views import (
     Headcount,
     MeetingDetails,
@@ -18,6 +20,7 @@ from services.meetings.views import (
     TalkingPointsView,
 )
 from services.ports import Sent
+from storage.models import MeetingInvite, Person
 
 # The meeting: Friday 4 December 2026, 18:30 in Amsterdam; answers until Wednesday 18:30.
 STARTS = datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
@@ -96,3 +99,14 @@ async def plan(services: Services, net: Net, actor: Actor = CHIEF) -> int:
     planned = await services.meetings.planner.plan(actor, [net.overvecht], DETAILS)
     assert isinstance(planned, MeetingPlanned), planned
     return planned.meeting_id
+
+
+async def own_press(services: Services, who: int, meeting_id: int, answer: str) -> RsvpPress:
+    """A press on the person's own private invitation (in flight if not sent yet)."""
+    async with services.uow() as uow:
+        stored = await uow.session.scalar(
+            select(MeetingInvite.message_id)
+            .join(Person, Person.id == MeetingInvite.person_id)
+            .where(MeetingInvite.meeting_id == meeting_id, Person.telegram_user_id == who)
+        )
+    return RsvpPress(who, meeting_id, answer, who, stored or 1)

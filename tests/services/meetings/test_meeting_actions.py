@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fakes import FakeClock
-from meeting_world import CHIEF, FATIMA, MEHMET, STARTS, MeetingNotifier, Net, plan
-from world import CORA, World
+from meeting_world import CHIEF, FATIMA, MEHMET, STARTS, MeetingNotifier, Net, own_press, plan
+from world import CORA, World, stranger
 
 from services.access import Actor
 from services.container import Services
-from services.meetings.rsvp import RsvpPress
-from services.meetings.views import ActionRefused, ActionView
+from services.meetings.views import ActionRefused, ActionView, TalkingPointsView
+from services.outcomes import Denied
 
 DUE = STARTS + timedelta(days=14)
 
@@ -74,8 +74,8 @@ async def test_talking_points_carry_open_actions_and_notes_and_go_to_those_comin
 ) -> None:
     meeting_id = await plan(services, net)
     await services.meetings.actions.add(CHIEF, meeting_id, "gemeente", DUE, "Bankjes terug")
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "no"))
     talking = services.meetings.talking_points
     view = await talking.add_note(CHIEF, meeting_id, "Ramadan-avond?")
     assert not isinstance(view, type(None))
@@ -87,3 +87,27 @@ async def test_talking_points_carry_open_actions_and_notes_and_go_to_those_comin
     assert [c for c, _ in notifier.points] == [FATIMA]
     cleared = await talking.clear_notes(CHIEF, meeting_id)
     assert cleared.notes == ()  # type: ignore[union-attr]
+
+
+async def test_the_organiser_leaves_generated_lines_out_of_what_is_sent(
+    services: Services, net: Net, notifier: MeetingNotifier
+) -> None:
+    meeting_id = await plan(services, net)
+    await services.meetings.actions.add(CHIEF, meeting_id, "gemeente", DUE, "Bankjes terug")
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
+    talking = services.meetings.talking_points
+    draft = await talking.draft(CHIEF, meeting_id)
+    assert isinstance(draft, TalkingPointsView)
+    [key] = draft.line_keys()
+    # A key that names no line of this draft (forged) is not stored.
+    forged = await talking.toggle_line(CHIEF, meeting_id, "action:999")
+    assert isinstance(forged, TalkingPointsView) and forged.left_out == ()
+    left = await talking.toggle_line(CHIEF, meeting_id, key)
+    assert isinstance(left, TalkingPointsView) and left.left_out == (key,)
+    assert left.kept().districts[0].open_actions == ()
+    assert await talking.send(CHIEF, meeting_id) == 1
+    [(_, sent)] = notifier.points
+    assert sent.districts[0].open_actions == () and sent.left_out == ()
+    back = await talking.toggle_line(CHIEF, meeting_id, key)
+    assert isinstance(back, TalkingPointsView) and back.left_out == ()
+    assert isinstance(await talking.toggle_line(stranger(), meeting_id, key), Denied)

@@ -15,12 +15,12 @@ from meeting_world import (
     STARTS,
     MeetingNotifier,
     Net,
+    own_press,
     plan,
 )
 from world import World
 
 from services.container import Services
-from services.meetings.rsvp import RsvpPress
 from services.meetings.views import ChangeRefused, MeetingChanged, MeetingPlanned, RsvpRefused
 
 
@@ -42,7 +42,7 @@ async def test_rsvp_reminder_goes_once_to_those_who_did_not_answer(
 ) -> None:
     meeting_id = await plan(services, net)
     await services.meetings.sender.deliver_pending(meeting_id)
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "no"))
     notifier.posts.clear()
     assert await services.meetings.reminders.send_due() == 0  # Monday: too early
     # Tuesday 18:30 in Amsterdam: a day before the deadline.
@@ -59,8 +59,8 @@ async def test_day_before_reminder_to_yes_and_maybe_only_once_across_a_restart(
     services: Services, net: Net, clock: FakeClock, notifier: MeetingNotifier
 ) -> None:
     meeting_id = await plan(services, net)
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "maybe"))
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "maybe"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "no"))
     clock.set(STARTS - timedelta(hours=24))
     notifier.clear()
     assert await services.meetings.reminders.send_due() == 1
@@ -80,7 +80,9 @@ async def test_no_reminder_in_quiet_hours_it_waits_for_the_morning(
     details = replace(DETAILS, starts_at=early, rsvp_deadline=DEADLINE)
     planned = await services.meetings.planner.plan(CHIEF, [net.overvecht], details)
     assert isinstance(planned, MeetingPlanned)
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, planned.meeting_id, "yes"))
+    await services.meetings.rsvps.record(
+        await own_press(services, FATIMA, planned.meeting_id, "yes")
+    )
     notifier.clear()
     clock.set(early - timedelta(hours=24))  # Friday 07:00 local
     assert await services.meetings.reminders.send_due() == 0
@@ -96,8 +98,8 @@ async def test_cancelling_tells_everyone_who_said_yes_or_maybe(
 ) -> None:
     meeting_id = await plan(services, net)
     await services.meetings.sender.deliver_pending(meeting_id)
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "no"))
     notifier.clear()
     assert await services.meetings.changes.cancel(
         services.actor(FATIMA, "Fatima"), meeting_id
@@ -111,7 +113,9 @@ async def test_cancelling_tells_everyone_who_said_yes_or_maybe(
     assert await services.meetings.rsvps.refresh() == 1
     [(_, _, shown)] = notifier.edits
     assert shown.cancelled and not shown.open
-    rejected = await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "yes"))
+    rejected = await services.meetings.rsvps.record(
+        await own_press(services, MEHMET, meeting_id, "yes")
+    )
     assert rejected == RsvpRefused("cancelled")
     assert [e.action for e in await world.audit()][-1] == "meeting.cancel"
 
@@ -120,7 +124,7 @@ async def test_moving_tells_those_coming_and_reminds_anew(
     services: Services, net: Net, clock: FakeClock, notifier: MeetingNotifier, world: World
 ) -> None:
     meeting_id = await plan(services, net)
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "maybe"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "maybe"))
     clock.set(STARTS - timedelta(hours=24))
     assert await services.meetings.reminders.send_due() == 1
     notifier.clear()

@@ -19,6 +19,7 @@ from meeting_world import (
     Crash,
     MeetingNotifier,
     Net,
+    own_press,
     plan,
 )
 from sqlalchemy import select
@@ -88,18 +89,26 @@ async def test_rsvp_refused_when_not_invited_or_late_and_changes_count_once(
     meeting_id = await plan(services, net)
     rsvps = services.meetings.rsvps
     # Sanne belongs to Kanaleneiland, which is not invited; a stranger belongs nowhere.
-    assert await rsvps.record(RsvpPress(SANNE, meeting_id, "yes")) == RsvpRefused("not_invited")
-    assert await rsvps.record(RsvpPress(9999, meeting_id, "yes")) == RsvpRefused("not_invited")
-    assert await rsvps.record(RsvpPress(FATIMA, meeting_id, "perhaps")) == RsvpRefused("unknown")
-    assert await rsvps.record(RsvpPress(FATIMA, 999, "yes")) == RsvpRefused("unknown")
+    assert await rsvps.record(await own_press(services, SANNE, meeting_id, "yes")) == RsvpRefused(
+        "not_invited"
+    )
+    assert await rsvps.record(await own_press(services, 9999, meeting_id, "yes")) == RsvpRefused(
+        "not_invited"
+    )
+    assert await rsvps.record(
+        await own_press(services, FATIMA, meeting_id, "perhaps")
+    ) == RsvpRefused("unknown")
+    assert await rsvps.record(await own_press(services, FATIMA, 999, "yes")) == RsvpRefused(
+        "unknown"
+    )
 
-    first = await rsvps.record(RsvpPress(FATIMA, meeting_id, "maybe"))
+    first = await rsvps.record(await own_press(services, FATIMA, meeting_id, "maybe"))
     assert isinstance(first, RsvpRecorded) and first.before is None and first.asks_dietary
-    changed = await rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
+    changed = await rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
     assert isinstance(changed, RsvpRecorded) and changed.before == "maybe"
-    same = await rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
+    same = await rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
     assert isinstance(same, RsvpRecorded) and not same.asks_dietary
-    await rsvps.record(RsvpPress(MEHMET, meeting_id, "no"))
+    await rsvps.record(await own_press(services, MEHMET, meeting_id, "no"))
     assert await world.count(Rsvp) == 2
 
     headcount = await services.meetings.headcount.headcount(CHIEF, meeting_id)
@@ -108,14 +117,16 @@ async def test_rsvp_refused_when_not_invited_or_late_and_changes_count_once(
     assert headcount.counts.headcount == 1
 
     clock.set(DEADLINE)
-    assert await rsvps.record(RsvpPress(MEHMET, meeting_id, "yes")) == RsvpRefused("closed")
+    assert await rsvps.record(await own_press(services, MEHMET, meeting_id, "yes")) == RsvpRefused(
+        "closed"
+    )
 
 
 async def test_headcount_at_the_deadline_goes_once_even_across_a_restart(
     services: Services, net: Net, clock: FakeClock, notifier: MeetingNotifier
 ) -> None:
     meeting_id = await plan(services, net)
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
     assert await services.meetings.headcount.send_due() == 0  # not yet due
     clock.set(DEADLINE + timedelta(seconds=1))
     assert await services.meetings.headcount.send_due() == 1
@@ -142,8 +153,8 @@ async def test_dietary_needs_need_consent_are_counted_not_named_and_forgotten(
     dietary = services.meetings.dietary
     # Not coming: nothing to give.
     assert await dietary.view(FATIMA, meeting_id) == DietaryRefused("not_coming")
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
-    await services.meetings.rsvps.record(RsvpPress(MEHMET, meeting_id, "maybe"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, MEHMET, meeting_id, "maybe"))
     # A toggle without consent stores nothing.
     assert await dietary.change(FATIMA, meeting_id, "toggle", 0) == DietaryRefused("unknown")
     assert await world.count(DietaryNeed) == 0
@@ -169,7 +180,7 @@ async def test_dietary_needs_need_consent_are_counted_not_named_and_forgotten(
     assert isinstance(csv, bytes) and b"Fatima" not in csv and b"halal,2" in csv
 
     # Saying no drops the needs that were only for this meal.
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "no"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "no"))
     await dietary.after_rsvp(FATIMA, meeting_id, RsvpAnswer.NO)
     # After the meeting: forgotten, except what Mehmet asked to remember.
     clock.set(STARTS + timedelta(days=1))
@@ -187,7 +198,7 @@ async def test_dietary_needs_past_their_meeting_are_removed_by_retention_and_cou
 ) -> None:
     meeting_id = await plan(services, net)
     dietary = services.meetings.dietary
-    await services.meetings.rsvps.record(RsvpPress(FATIMA, meeting_id, "yes"))
+    await services.meetings.rsvps.record(await own_press(services, FATIMA, meeting_id, "yes"))
     await dietary.change(FATIMA, meeting_id, "consent")
     await dietary.change(FATIMA, meeting_id, "toggle", 0)
     clock.set(STARTS + timedelta(hours=11))
@@ -200,3 +211,38 @@ async def test_dietary_needs_past_their_meeting_are_removed_by_retention_and_cou
     assert await world.count(DietaryNeed) == 0
     [entry] = await world.audit("retention.removed")  # counted like every removal
     assert entry.details == {"dietary_needs": 1}
+
+
+async def test_rsvp_press_only_counts_on_the_meetings_own_invitation(
+    services: Services, net: Net, notifier: MeetingNotifier, world: World
+) -> None:
+    meeting_id = await plan(services, net)
+    await services.meetings.sender.deliver_pending(meeting_id)
+    [(_, group_message, _)] = [p for p in notifier.posts if p[0] == OVERVECHT_GROUP]
+    [(_, mehmets, _)] = [p for p in notifier.posts if p[0] == MEHMET]
+    rsvps = services.meetings.rsvps
+    unknown = RsvpRefused("unknown")
+    # Another message in the group, the right id in another chat, someone else's invitation.
+    assert (
+        await rsvps.record(
+            RsvpPress(FATIMA, meeting_id, "yes", OVERVECHT_GROUP, group_message + 50)
+        )
+        == unknown
+    )
+    assert (
+        await rsvps.record(
+            RsvpPress(FATIMA, meeting_id, "yes", KANALENEILAND_GROUP, group_message)
+        )
+        == unknown
+    )
+    assert await rsvps.record(RsvpPress(FATIMA, meeting_id, "yes", MEHMET, mehmets)) == unknown
+    assert await rsvps.record(RsvpPress(FATIMA, meeting_id, "yes", FATIMA, mehmets)) == unknown
+    assert await world.count(Rsvp) == 0
+    # The group's invitation and the person's own both count.
+    in_group = await rsvps.record(
+        RsvpPress(FATIMA, meeting_id, "yes", OVERVECHT_GROUP, group_message)
+    )
+    assert isinstance(in_group, RsvpRecorded)
+    own = await rsvps.record(RsvpPress(MEHMET, meeting_id, "no", MEHMET, mehmets))
+    assert isinstance(own, RsvpRecorded)
+    assert await world.count(Rsvp) == 2
