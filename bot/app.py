@@ -37,6 +37,7 @@ from handlers.privacy.jobs import (
     ask_new_agreement,
     enforce_retention,
 )
+from handlers.pulse import jobs as pulse_jobs
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
 from services.ports import Clock, SystemClock
@@ -194,6 +195,8 @@ def build_application(
         # Meetings keep their deadlines and unsent invitations in the database too: counts
         # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
         meeting_jobs.schedule(app, tally_interval, sweep_interval)
+        # Recurring pulses whose time came (a missed one once, late): a regular look.
+        pulse_jobs.schedule(app.job_queue, sweep_interval)
 
     async def post_shutdown(app: AnyApp) -> None:
         services = app.bot_data.services

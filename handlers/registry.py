@@ -55,6 +55,8 @@ from handlers.people.intake import IntakeChoice, IntakeMove
 from handlers.people.leaving import LeaveCancel, LeavePick
 from handlers.privacy import commands as privacy
 from handlers.privacy.keyboards import ForgetPress
+from handlers.pulse import commands as pulse
+from handlers.pulse.keyboards import PulsePress
 from handlers.start import help_command, start
 
 
@@ -117,12 +119,15 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
         CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        # --- recurring pulse check-ins ---
+        CommandHandler("puls", pulse.puls, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(pulse.press, pattern=PulsePress.pattern()),
         # --- feedback to the groups after closing ---
         CommandHandler("terugkoppeling", feedback.terugkoppeling, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(feedback.press, pattern=FeedbackPress.pattern()),
         # In a group: one line pointing to the private chat (names and drafts stay there).
         CommandHandler(
-            ["peiling", "sluit", "peilingen", "terugkoppeling"],
+            ["peiling", "puls", "sluit", "peilingen", "terugkoppeling"],
             peiling.private_only,
             filters=NEW_MESSAGE & GROUPS,
         ),

@@ -9,8 +9,8 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig terug dieet "
-    "export trend overzicht audit privacy mijngegevens vergeetmij akkoord stoppen start "
+    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig terug "
+    "dieet export trend overzicht audit privacy mijngegevens vergeetmij akkoord stoppen start "
     "help".split()
 )
 # Only commands the bot answers (a menu entry must do something). Everyone who is known gets
@@ -18,12 +18,12 @@ ORDER = tuple(
 _RIGHTS = "privacy mijngegevens vergeetmij akkoord"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties export trend overzicht "
-    f"audit {_RIGHTS} stoppen help".split()
+    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties export trend "
+    f"overzicht audit {_RIGHTS} stoppen help".split()
 )
 CHIEF = frozenset(
-    "peiling sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties dieet leden "
-    f"export trend overzicht {_RIGHTS} stoppen help".split()
+    "peiling puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties dieet "
+    f"leden export trend overzicht {_RIGHTS} stoppen help".split()
 )
 KEY_FIGURE = frozenset(f"peilingen afwezig terug acties dieet {_RIGHTS} stoppen help".split())
 NOBODY = frozenset("start privacy help".split())

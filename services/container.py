@@ -32,6 +32,7 @@ from services.privacy import PrivacyService
 from services.privacy.agreement import AgreementService
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.retention import RetentionService
+from services.pulse.service import PulseService
 from services.refusals import Refusals
 from storage.uow import UnitOfWorkFactory
 
@@ -138,6 +139,11 @@ class Services:
         return CheckIns.build(
             self.deps, self.checkin_settings, self.group_lifecycle, self.people, self.sleep
         )
+
+    @cached_property
+    def pulses(self) -> PulseService:
+        """Recurring pulse check-ins: schedule, list, pause, resume, delete; start when due."""
+        return PulseService(self.deps, self.checkin_settings, self.checkins.start, self.tz)
 
     @cached_property
     def feedback(self) -> FeedbackService:

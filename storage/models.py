@@ -239,6 +239,14 @@ class CheckIn(Base):
     summary_sent_at: Mapped[datetime | None]
     # Urgent: its private copies go out even inside quiet hours (issue 12).
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "incident" (after an event, /peiling) or "pulse" (an occurrence of a recurring pulse).
+    kind: Mapped[str] = mapped_column(String(10), default="incident", server_default="incident")
+    pulse_schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pulse_schedules.id", ondelete="SET NULL")
+    )
+    # A pulse's rhythm as it was when it went out (0: monthly, N: every N weeks), so its
+    # label survives the schedule being deleted.
+    pulse_weeks: Mapped[int | None] = mapped_column(SmallInteger)
 
     event: Mapped[Event] = relationship()
 
@@ -747,3 +755,47 @@ class TalkingPoints(Base):
     left_out: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
     updated_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+# --- recurring pulse check-ins (issue 12, part 4) ---
+
+
+class PulseSchedule(Base):
+    """A recurring pulse: 'how is the mood this month?', asked on a rhythm, in local time.
+
+    Monthly on the n-th (1..4, or -1: last) weekday, or every N weeks on a weekday from an
+    anchor date. next_due_at (UTC) is the claim: an occurrence belongs to whoever moves it
+    on with a conditional UPDATE, so two looks never start it twice.
+    """
+
+    __tablename__ = "pulse_schedules"
+    __table_args__ = (Index("ix_pulse_schedules_next_due_at", "next_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    question: Mapped[str] = mapped_column(Text)
+    every_weeks: Mapped[int] = mapped_column(SmallInteger)  # 0: monthly
+    week_of_month: Mapped[int | None] = mapped_column(SmallInteger)  # monthly: 1..4 or -1
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 Monday .. 6 Sunday
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    minute: Mapped[int] = mapped_column(SmallInteger)
+    anchor_date: Mapped[str] = mapped_column(String(10))  # ISO date of the first occurrence
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    all_districts: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_due_at: Mapped[datetime]
+    paused_at: Mapped[datetime | None]
+    last_occurrence_at: Mapped[datetime | None]
+
+
+class PulseDistrict(Base):
+    """A district a pulse asks (unless it asks all the creator's districts)."""
+
+    __tablename__ = "pulse_districts"
+    __table_args__ = (UniqueConstraint("schedule_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_schedules.id", ondelete="CASCADE")
+    )
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))

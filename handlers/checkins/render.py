@@ -29,12 +29,23 @@ def counts_line(counts: tuple[Count, ...], language: str | None) -> str:
     return " · ".join(parts)
 
 
+def pulse_label(every_weeks: int, language: str | None) -> str:
+    """'Maandelijkse peiling', 'Wekelijkse peiling', 'Peiling om de 2 weken'."""
+    if every_weeks == 0:
+        return t("pulse.label.monthly", language)
+    if every_weeks == 1:
+        return t("pulse.label.weekly", language)
+    return t("pulse.label.weeks", language, n=every_weeks)
+
+
 def render_checkin(
     message: CheckInMessage, tz: ZoneInfo, language: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and answer buttons of a check-in message in a group or a private chat."""
     tally = message.tally
     lines = [t("reminder.head", language), ""] if message.reminder else []
+    if message.pulse_weeks is not None:
+        lines.append(f"🔁 {pulse_label(message.pulse_weeks, language)}")
     lines += [
         t("checkin.message.head", language, event=message.event),
         t("checkin.message.question", language, district=message.district),
@@ -232,6 +243,8 @@ def render_summary(
 ) -> list[str]:
     """The closing summary, split into messages that each fit Telegram's limit."""
     head = t("checkin.summary.head", language, event=summary.event, id=summary.checkin_id)
+    if summary.pulse_weeks is not None:
+        head = f"🔁 {pulse_label(summary.pulse_weeks, language)}\n{head}"
     blocks = [[head + "\n" + _period(summary, tz, language)]]
     blocks.extend(_district_block(d, language) for d in summary.districts)
     if summary.undelivered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,14 @@ from storage.models import (
 from storage.queries import audit, checkins, memberships, reminders
 
 StartRefusal = Denied | InvalidEvent | InvalidDuration | NothingToSend
+
+
+@dataclass(frozen=True)
+class PulseMark:
+    """A check-in that is an occurrence of a recurring pulse: which, and its rhythm."""
+
+    schedule_id: int
+    every_weeks: int  # 0: monthly
 
 
 class CheckInStarter:
@@ -103,59 +112,82 @@ class CheckInStarter:
         The group messages go at once, whatever the hour (an acute event cannot wait); the
         private copies wait for the end of quiet hours unless the check-in is urgent.
         """
-        now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            s = uow.session
-            checked = await self._check(s, actor, event_text, district_names, duration)
-            if not isinstance(checked, tuple):
-                return checked
-            text, plan = checked
-            person = await actor_person(s, actor, now)
-            await s.flush()
-            event = Event(description=text, created_by_id=person.id, created_at=now)
-            s.add(event)
-            await s.flush()
-            checkin = CheckIn(
-                event_id=event.id,
-                started_by_id=person.id,
-                status=CheckInStatus.OPEN,
-                show_tally=show_tally,
-                opened_at=now,
-                closes_at=now + duration,
-                urgent=urgent,
+            started = await self.store(
+                uow.session, actor, event_text, district_names, duration, show_tally, urgent
             )
-            s.add(checkin)
-            await s.flush()
-            quiet = self._settings.quiet_hours
-            held = None if urgent or not quiet.contains(now) else quiet.end_after(now)
-            for district, chat in plan.targets:
-                s.add(_delivery(checkin, district, now, chat.telegram_chat_id))
-                if district.ask_privately:
-                    await _add_member_deliveries(s, checkin, district, now, held)
-            for district, reason in plan.skipped:
-                s.add(_delivery(checkin, district, now, None, reason))
-            audit.record(
-                s,
-                at=now,
-                actor_telegram_id=actor.telegram_user_id,
-                action="checkin.started",
-                subject=text,
-                details={
-                    "checkin_id": checkin.id,
-                    "districts": [d.name for d, _ in plan.targets],
-                    "refused": {r.name: r.reason for r in plan.refused},
-                    "closes_at": checkin.closes_at.isoformat(),
-                },
-            )
-            await uow.commit()
-            return CheckInStarted(
-                checkin.id,
-                text,
-                checkin.closes_at,
-                show_tally,
-                tuple(d.name for d, _ in plan.targets),
-                tuple(plan.refused),
-            )
+            if isinstance(started, CheckInStarted):
+                await uow.commit()
+            return started
+
+    async def store(
+        self,
+        s: AsyncSession,
+        actor: Actor,
+        event_text: str,
+        district_names: Targets,
+        duration: timedelta,
+        show_tally: bool = True,
+        urgent: bool = False,
+        pulse: PulseMark | None = None,
+    ) -> CheckInStarted | StartRefusal:
+        """Store a check-in in the caller's transaction (a pulse claims its turn in the same)."""
+        now = self._deps.clock.now()
+        checked = await self._check(s, actor, event_text, district_names, duration)
+        if not isinstance(checked, tuple):
+            return checked
+        text, plan = checked
+        person = await actor_person(s, actor, now)
+        await s.flush()
+        event = Event(description=text, created_by_id=person.id, created_at=now)
+        s.add(event)
+        await s.flush()
+        checkin = CheckIn(
+            event_id=event.id,
+            started_by_id=person.id,
+            status=CheckInStatus.OPEN,
+            show_tally=show_tally,
+            opened_at=now,
+            closes_at=now + duration,
+            urgent=urgent,
+            kind="incident" if pulse is None else "pulse",
+            pulse_schedule_id=None if pulse is None else pulse.schedule_id,
+            pulse_weeks=None if pulse is None else pulse.every_weeks,
+        )
+        s.add(checkin)
+        await s.flush()
+        quiet = self._settings.quiet_hours
+        held = None if urgent or not quiet.contains(now) else quiet.end_after(now)
+        for district, chat in plan.targets:
+            s.add(_delivery(checkin, district, now, chat.telegram_chat_id))
+            if district.ask_privately:
+                await _add_member_deliveries(s, checkin, district, now, held)
+        for district, reason in plan.skipped:
+            s.add(_delivery(checkin, district, now, None, reason))
+        details: dict[str, object] = {
+            "checkin_id": checkin.id,
+            "districts": [d.name for d, _ in plan.targets],
+            "refused": {r.name: r.reason for r in plan.refused},
+            "closes_at": checkin.closes_at.isoformat(),
+        }
+        if pulse is not None:
+            details["pulse_schedule_id"] = pulse.schedule_id
+        audit.record(
+            s,
+            at=now,
+            actor_telegram_id=actor.telegram_user_id,
+            action="checkin.started",
+            subject=text,
+            details=details,
+        )
+        return CheckInStarted(
+            checkin.id,
+            text,
+            checkin.closes_at,
+            show_tally,
+            tuple(d.name for d, _ in plan.targets),
+            tuple(plan.refused),
+        )
 
     def check_event(self, event_text: str) -> str | InvalidEvent:
         """The event text as it will be stored, or why it cannot be (nothing is looked up)."""

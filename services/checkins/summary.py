@@ -103,6 +103,7 @@ class SummaryService:
             closed_at=checkin.closed_at,
             districts=tuple(districts),
             undelivered=undelivered(rows),
+            pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
         )
 
     async def _district(

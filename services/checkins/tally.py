@@ -60,6 +60,7 @@ def checkin_message(
         tally=tally_view(scale, counts, key_figures, shown, away),
         choices=scale.levels if is_open else (),
         private=private,
+        pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
     )
 
 

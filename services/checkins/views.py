@@ -46,6 +46,7 @@ class CheckInMessage:
     choices: tuple[Level, ...]  # the answer buttons, in order; empty once closed
     private: bool = False
     reminder: bool = False  # a private reminder of a check-in not answered yet
+    pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
@@ -159,3 +160,4 @@ class CheckInSummary:
     closed_at: datetime | None
     districts: tuple[DistrictSummary, ...]
     undelivered: tuple[Undelivered, ...]
+    pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks

@@ -16,6 +16,11 @@ async def by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Person
     return await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
 
 
+async def by_id(session: AsyncSession, person_id: int) -> Person | None:
+    """One person by their row id."""
+    return await session.get(Person, person_id)
+
+
 async def by_telegram_ids(session: AsyncSession, ids: Collection[int]) -> list[Person]:
     """The people with these Telegram user ids (unknown ids are skipped)."""
     if not ids:

@@ -76,13 +76,13 @@ async def test_commands_per_role() -> None:
         "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(False, {Role.CHIEF}) == [
-        "leden", "peiling", "sluit", "peilingen", "terugkoppeling", "bijeenkomst",
+        "leden", "peiling", "puls", "sluit", "peilingen", "terugkoppeling", "bijeenkomst",
         "bijeenkomsten", "actie", "acties", "dieet", "export", "trend", "overzicht", "privacy",
         "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
-        "verwijderen", "rolweg", "peiling", "sluit", "peilingen", "terugkoppeling", "bijeenkomst",
+        "verwijderen", "rolweg", "peiling", "puls", "sluit", "peilingen", "terugkoppeling", "bijeenkomst",
         "bijeenkomsten", "actie", "acties", "export", "trend", "overzicht", "audit", "privacy",
         "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
     ]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Recurring pulse check-ins: schedules, their rhythm in local time, and their occurrences."""
