@@ -795,7 +795,5 @@ class PulseDistrict(Base):
     __table_args__ = (UniqueConstraint("schedule_id", "district_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    schedule_id: Mapped[int] = mapped_column(
-        ForeignKey("pulse_schedules.id", ondelete="CASCADE")
-    )
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("pulse_schedules.id", ondelete="CASCADE"))
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))

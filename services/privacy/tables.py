@@ -69,6 +69,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
         "meeting_actions",
         (("owner_person_id", "detach"), ("created_by_id", "detach"), ("closed_by_id", "detach")),
     ),
+    # Issue 12's recurring pulses: a chief's standing instruction, gone with the chief.
+    PersonalTable("pulse_schedules", (("created_by_id", "delete"),)),
     # The audit log names people in actor_telegram_id and inside details; erasure.py
     # scrubs both, the copy takes every entry that mentions the person.
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),

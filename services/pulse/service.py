@@ -184,25 +184,29 @@ class PulseService:
         if self._settings.quiet_hours.contains(now):
             return []  # a late occurrence waits for the end of quiet hours
         async with self._deps.uow.read_only() as uow:
-            found = list(await pulses.due(uow.session, now))
+            # Skip every missed period: the next one is the first after now.
+            found = [
+                (p.id, p.next_due_at, next_after(rhythm_of(p), now, self._tz))
+                for p in await pulses.due(uow.session, now)
+            ]
         started: list[PulseStarted] = []
-        for schedule in found:
-            outcome = await self._occur(schedule, now)
+        for schedule_id, due_at, following in found:
+            outcome = await self._occur(schedule_id, due_at, following, now)
             if outcome is not None:
                 started.append(outcome)
         return started
 
-    async def _occur(self, schedule: PulseSchedule, now: datetime) -> PulseStarted | None:
-        # Skip every missed period: the next one is the first after now.
-        following = next_after(rhythm_of(schedule), now, self._tz)
+    async def _occur(
+        self, schedule_id: int, due_at: datetime, following: datetime, now: datetime
+    ) -> PulseStarted | None:
         async with self._deps.uow() as uow:
             s = uow.session
-            if not await pulses.claim(s, schedule.id, schedule.next_due_at, following, now):
+            if not await pulses.claim(s, schedule_id, due_at, following, now):
                 return None  # another look took it, or it was paused meanwhile
+            schedule = await pulses.get(s, schedule_id)
+            assert schedule is not None  # the claim just updated it
             creator = await people.by_id(s, schedule.created_by_id)
-            if creator is None:
-                await uow.rollback()
-                return None
+            assert creator is not None  # the schedule goes with its creator (cascade)
             actor = Actor(creator.telegram_user_id, creator.display_name, creator.is_coordinator)
             names = (await pulses.district_names(s, [schedule.id]))[schedule.id]
             started = await self._starter.store(

@@ -78,9 +78,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("checkins", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "kind", sa.String(length=10), server_default="incident", nullable=False
-            )
+            sa.Column("kind", sa.String(length=10), server_default="incident", nullable=False)
         )
         batch_op.add_column(sa.Column("pulse_schedule_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("pulse_weeks", sa.SmallInteger(), nullable=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import time, timedelta
 from pathlib import Path
 
 from checkin_fakes import CheckInNotifier
@@ -22,6 +23,7 @@ from services.privacy.agreement import AgreementService
 from services.privacy.copy import PersonalCopy
 from services.privacy.policy import PrivacyPolicy
 from services.privacy.tables import PERSONAL_TABLES
+from services.pulse.outcomes import PulseRequest, PulseScheduled
 from storage.models import (
     Answer,
     AuditEntry,
@@ -37,6 +39,7 @@ from storage.models import (
     MeetingReminder,
     MeetingStatus,
     Person,
+    PulseSchedule,
     Reminder,
     Rsvp,
     RsvpAnswer,
@@ -133,6 +136,12 @@ async def _met(services: Services, telegram_user_id: int, organiser: int) -> Non
         await uow.commit()
 
 
+async def _pulsed(services: Services) -> None:
+    """A monthly pulse the chief of Overvecht scheduled (issue 12)."""
+    request = PulseRequest(0, 0, time(10, 0), timedelta(hours=24), "Hoe is de stemming?")
+    assert isinstance(await services.pulses.schedule(CHRIS, request), PulseScheduled)
+
+
 def _kinds(copy: PersonalCopy) -> dict[str, int]:
     return {kind: len(rows) for kind, rows in copy.sections}
 
@@ -148,6 +157,7 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     await _reminded(services, FATIMA)
     await _fed_back(services, FATIMA, CHRIS.telegram_user_id)
     await _met(services, FATIMA, CHRIS.telegram_user_id)
+    await _pulsed(services)
     copies = {}
     for user in (FATIMA, AHMED, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
@@ -271,7 +281,9 @@ async def test_a_chief_erased_leaves_the_check_ins_they_started(
     net: Net, services: Services, clock: FakeClock, world: World
 ) -> None:
     await _answered_checkin(net, clock)
+    await _pulsed(services)
     assert isinstance(await services.privacy.erase(CHRIS.telegram_user_id), Erased)
+    assert await world.count(PulseSchedule) == 0  # their standing instruction went with them
     values = await _everything(services)
     assert not [v for v in values if v == "Chris" or v == str(CHRIS.telegram_user_id)]
     assert await world.count(AuditEntry) > 0
