@@ -37,6 +37,9 @@ _COLUMNS: dict[str, Kind] = {
     "person": "plain",
     # The feedback the check-in's chief sent to the groups afterwards (issue 12), if any.
     "feedback": "text",
+    # Added with issue 12 part 4: "incident" (a check-in after an event) or "pulse" (an
+    # occurrence of a recurring pulse). The name columns, asked for, still come after.
+    "kind": "plain",
 }
 _NAME_COLUMNS: dict[str, Kind] = {"display_name": "text", "telegram_id": "plain"}
 COLUMNS = tuple(_COLUMNS)
@@ -70,9 +73,21 @@ def answers_plan(
             return []
         # Column by column, in the query's order (storage.queries.exports.answers): codes,
         # people and themes repeat, and a dict looks them up without a Python call per row.
-        (checkin, event, district, at, code, direction, stored, text, contact, uid, name, back) = (
-            zip(*batch, strict=True)
-        )
+        (
+            checkin,
+            event,
+            district,
+            at,
+            code,
+            direction,
+            stored,
+            text,
+            contact,
+            uid,
+            name,
+            back,
+            kind,
+        ) = zip(*batch, strict=True)
         columns = [
             checkin,
             event,
@@ -87,6 +102,7 @@ def answers_plan(
             contact,
             map(pseudonyms.__getitem__, uid),
             back,
+            kind,
         ]
         if names:
             columns += [name, uid]

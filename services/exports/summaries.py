@@ -24,7 +24,8 @@ def columns(scale: Scale) -> tuple[str, ...]:
     head = ("checkin_id", "event", "opened_at", "district", "responses", "key_figures")
     # Added with issue 12, after the existing columns: the feedback sent to the district's
     # group after closing, and when it arrived there.
-    return (*head, *levels, "median", "suppressed", "feedback", "feedback_sent_at")
+    # Issue 12 part 4, last: "incident" or "pulse" (a recurring pulse's occurrence).
+    return (*head, *levels, "median", "suppressed", "feedback", "feedback_sent_at", "kind")
 
 
 class SummaryFolder:
@@ -87,7 +88,11 @@ class SummaryFolder:
     def _feedback(self, head: Any) -> list[Cell]:
         # The chief's own words to the groups: nothing in them points at a respondent.
         sent = head.feedback_sent_at
-        return [head.feedback, local_iso(sent, self._tz) if sent is not None else None]
+        return [
+            head.feedback,
+            local_iso(sent, self._tz) if sent is not None else None,
+            head.kind,
+        ]
 
 
 async def summaries_plan(

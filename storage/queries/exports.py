@@ -154,6 +154,7 @@ def answers(session: AsyncSession, window: Window, batch: int | None = None) -> 
             Person.telegram_user_id,
             Person.display_name,
             Feedback.text.label("feedback"),
+            CheckIn.kind,
         )
         .join(CheckIn, CheckIn.id == Answer.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -196,6 +197,7 @@ def district_counts(session: AsyncSession, window: Window, batch: int | None = N
             counts.c.n,
             Feedback.text.label("feedback"),
             FeedbackSend.sent_at.label("feedback_sent_at"),
+            CheckIn.kind,
         )
         .join(CheckIn, CheckIn.id == Delivery.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)

@@ -14,6 +14,7 @@ from handlers.i18n import t
 from services.exports import Exported, ExportRequest, ExportService
 from services.exports.answers import COLUMNS, NAME_COLUMNS
 from services.outcomes import UnknownDistrict
+from storage.models import CheckIn
 from storage.queries import exports as export_queries
 from storage.uow import UnitOfWorkFactory
 
@@ -190,3 +191,25 @@ async def test_a_batch_a_row_gives_the_same_file(
     await exporter.export(CORA, request, out / f"rows.{fmt}")
 
     assert (out / f"rows.{fmt}").read_bytes() == (out / f"whole.{fmt}").read_bytes()
+
+
+async def test_the_kind_column_tells_a_pulse_from_an_incident(
+    exporter: ExportService,
+    standard: dict[str, int],
+    uow_factory: UnitOfWorkFactory,
+    out: Path,
+) -> None:
+    async with uow_factory() as uow:
+        checkin = await uow.session.get(CheckIn, standard["second"])
+        assert checkin is not None
+        checkin.kind, checkin.pulse_weeks = "pulse", 0
+        await uow.commit()
+
+    rows = await export_csv(exporter, out / "answers.csv")
+    kinds = {(r["checkin_id"], r["kind"]) for r in rows}
+    assert kinds == {(str(standard["first"]), "incident"), (str(standard["second"]), "pulse")}
+    await exporter.export(CORA, ExportRequest("csv", "summaries"), out / "s.csv")
+    summaries = read_csv(out / "s.csv")[1]
+    assert {r["kind"] for r in summaries if r["checkin_id"] == str(standard["second"])} == {
+        "pulse"
+    }

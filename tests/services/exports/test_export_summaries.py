@@ -16,7 +16,7 @@ from storage.queries import exports as export_queries
 HEADER = [
     "checkin_id", "event", "opened_at", "district", "responses", "key_figures",
     "level_1", "level_2", "level_3", "level_4", "level_5", "level_0", "median", "suppressed",
-    "feedback", "feedback_sent_at",
+    "feedback", "feedback_sent_at", "kind",
 ]  # fmt: skip
 
 
@@ -35,13 +35,13 @@ async def test_one_row_per_checkin_and_district(
         # Overvecht: 3 of its current 3 (the check-in is still open); 'weet niet' counts as
         # a response but not in the median of 3 and 4.
         [first, "Aanslag op een moskee in Canada", "2026-03-28T22:00:00+01:00", "Kanaleneiland",
-         "1", "2", "0", "1", "0", "0", "0", "0", "2.0", "false", "", ""],
+         "1", "2", "0", "1", "0", "0", "0", "0", "2.0", "false", "", "", "incident"],
         [first, "Aanslag op een moskee in Canada", "2026-03-28T22:00:00+01:00", "Overvecht",
-         "3", "3", "0", "0", "1", "1", "0", "1", "3.5", "false", "", ""],
+         "3", "3", "0", "0", "1", "1", "0", "1", "3.5", "false", "", "", "incident"],
         # Closed: N is the 4 frozen at closing. Kanaleneiland's group never got it and
         # nobody there answered: no row.
         [second, "Mislukte staatsgreep in Turkije", "2026-04-10T12:00:00+02:00", "Overvecht",
-         "2", "4", "1", "1", "0", "0", "0", "0", "1.5", "false", "", ""],
+         "2", "4", "1", "1", "0", "0", "0", "0", "1.5", "false", "", "", "incident"],
     ]  # fmt: skip
 
 

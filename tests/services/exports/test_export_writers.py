@@ -20,7 +20,7 @@ from services.exports.writers import Cell, Kind
 
 KINDS: tuple[Kind, ...] = (
     "plain", "text", "text", "plain", "plain", "text",
-    "text", "list", "text", "flag", "plain", "text", "text", "plain",
+    "text", "list", "text", "flag", "plain", "text", "plain", "text", "plain",
 )  # fmt: skip
 # Text that spreadsheets misread, characters XML cannot hold, error values, and repeats.
 SOME_TEXT = st.one_of(
@@ -41,6 +41,7 @@ ROW = st.tuples(
     st.sampled_from([None, True, False]),
     st.just("p-3f9a0c41d2e7"),
     TEXT,  # feedback
+    st.sampled_from(["incident", "pulse"]),  # kind
     TEXT,
     st.integers(-(2**40), 2**40),
 )
@@ -88,15 +89,16 @@ def test_xlsx_has_the_same_cells(batches: list[list[tuple[Cell, ...]]]) -> None:
 
 
 def test_jsonl_writes_a_tuple_as_a_list(tmp_path: Path) -> None:
-    row = (1, "e", "d", "t", 3, "Onrust", "same", ("a", "b"), None, True, "p-1", None, "Ann", 5)
+    row = (1, "e", "d", "t", 3, "Onrust", "same", ("a", "b"), None, True, "p-1", None, "pulse", "Ann", 5)
     write("jsonl", tmp_path / "a.jsonl", [[row]], KINDS)
 
     written = json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8"))
     assert (written["themes"], written["contact_requested"]) == (["a", "b"], True)
+    assert written["kind"] == "pulse"
 
 
 def test_kinds_must_match_the_columns(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="2 kinds for 14 columns"):
+    with pytest.raises(ValueError, match="2 kinds for 15 columns"):
         write("csv", tmp_path / "a.csv", [], ("plain", "text"))
 
 
