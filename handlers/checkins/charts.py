@@ -115,9 +115,11 @@ def _trend_figure(
 
     figure = Figure(figsize=(WIDTH / DPI, TREND_HEIGHT / DPI), dpi=DPI)
     events: dict[int, str] = {}
+    pulse = _text("pulse.chart.mark", language)
     for district in districts:
         for point in district.points:
-            events[point.checkin_id] = f"{_day(point.closed_at, tz, language)}  {point.event}"
+            event = f"{pulse} {point.event}" if point.pulse else point.event
+            events[point.checkin_id] = f"{_day(point.closed_at, tz, language)}  {event}"
     shown = sorted(events.items())[-_EVENT_LINES:]
     lines = [f"#{checkin_id}  {plain(text, _EVENT_CHARS)}" for checkin_id, text in shown]
     if len(events) > len(shown):
@@ -128,6 +130,8 @@ def _trend_figure(
         fontsize=30, weight="bold", parse_math=False,
     )  # fmt: skip
     legend = _text("insight.chart.trend_legend", language, levels=_levels(language))
+    if any(p.pulse for d in districts for p in d.points):
+        legend += "\n" + _text("pulse.chart.legend", language, mark=pulse)
     figure.text(
         0.5, 0.95, legend, ha="center", va="top", fontsize=15, color="#444444",
         linespacing=1.4, parse_math=False,
@@ -162,6 +166,14 @@ def _trend_panel(axes: Axes, district: DistrictTrend, tz: ZoneInfo, language: st
     rates.set_yticks([0, 50, 100], labels=["0%", "50%", "100%"], fontsize=15)
     medians = [math.nan if p.median is None else p.median for p in points]
     axes.plot(x, medians, color=_MEDIAN_COLOUR, linewidth=3.5, marker="o", markersize=11)
+    # A recurring pulse's point: a white square over the dot, so the rhythm stands apart
+    # from the check-ins after events.
+    pulses = [i for i, p in enumerate(points) if p.pulse and p.median is not None]
+    if pulses:
+        axes.plot(
+            pulses, [medians[i] for i in pulses], linestyle="none", marker="s", markersize=13,
+            markerfacecolor="white", markeredgecolor=_MEDIAN_COLOUR, markeredgewidth=3,
+        )  # fmt: skip
     axes.set_ylim(0.6, 5.4)
     axes.set_yticks([1, 2, 3, 4, 5], labels=["1", "2", "3", "4", "5"], fontsize=15)
     axes.grid(axis="y", color="#dddddd", linewidth=1)

@@ -52,6 +52,7 @@ async def district_trends(
                 response_rate=None if n is None else response_rate(responded, n),
                 responded=responded,
                 key_figures=n,
+                pulse=row.kind == "pulse",
             )
         )
         names[row.district_id] = row.district

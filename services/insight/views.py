@@ -22,6 +22,7 @@ class TrendPoint:
     response_rate: float | None  # responded / N frozen at closing; None without an N
     responded: int
     key_figures: int | None  # N as frozen at closing
+    pulse: bool = False  # an occurrence of a recurring pulse, not a check-in after an event
 
 
 @dataclass(frozen=True)

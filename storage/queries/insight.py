@@ -37,6 +37,7 @@ class Reached:
     district_id: int
     district: str
     key_figures_at_close: int | None
+    kind: str = "incident"  # or "pulse": an occurrence of a recurring pulse
 
 
 async def latest_reached(
@@ -86,6 +87,7 @@ async def latest_reached(
             sub.c.district_id,
             District.name,
             sub.c.key_figures_at_close,
+            CheckIn.kind,
         )
         .join(CheckIn, CheckIn.id == sub.c.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)

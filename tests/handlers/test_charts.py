@@ -110,3 +110,24 @@ def test_pages_split_evenly() -> None:
 def test_plain_leaves_out_what_the_font_cannot_draw() -> None:
     assert plain("Lunetten 🏠 é ğ") == "Lunetten é ğ"
     assert plain("Een heel lange gebeurtenis", 10) == "Een heel…"
+
+
+def test_trend_marks_the_recurring_pulses() -> None:
+    from dataclasses import replace
+
+    from handlers.checkins.charts import _trend_figure
+
+    plain_trend = trend("Overvecht", 4)
+    pulsed = replace(
+        plain_trend,
+        points=tuple(replace(p, pulse=i in (0, 3)) for i, p in enumerate(plain_trend.points)),
+    )
+    figure = _trend_figure([pulsed], TZ, "nl")
+    texts = "\n".join(text.get_text() for text in figure.texts)
+    assert "[puls] Gebeurtenis 0" in texts and "[puls] Gebeurtenis 1" not in texts
+    assert "[puls] = terugkerende peiling" in texts
+    squares = [line for line in figure.axes[0].get_lines() if line.get_marker() == "s"]
+    assert [list(line.get_xdata()) for line in squares] == [[0, 3]]
+    unmarked = _trend_figure([plain_trend], TZ, "nl")
+    assert "[puls]" not in "\n".join(text.get_text() for text in unmarked.texts)
+    assert size(trend_png([pulsed], TZ, "en")) == (1080, 1350)

@@ -89,7 +89,23 @@ def test_xlsx_has_the_same_cells(batches: list[list[tuple[Cell, ...]]]) -> None:
 
 
 def test_jsonl_writes_a_tuple_as_a_list(tmp_path: Path) -> None:
-    row = (1, "e", "d", "t", 3, "Onrust", "same", ("a", "b"), None, True, "p-1", None, "pulse", "Ann", 5)
+    row = (
+        1,
+        "e",
+        "d",
+        "t",
+        3,
+        "Onrust",
+        "same",
+        ("a", "b"),
+        None,
+        True,
+        "p-1",
+        None,
+        "pulse",
+        "Ann",
+        5,
+    )
     write("jsonl", tmp_path / "a.jsonl", [[row]], KINDS)
 
     written = json.loads((tmp_path / "a.jsonl").read_text(encoding="utf-8"))
