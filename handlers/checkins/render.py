@@ -44,10 +44,10 @@ def render_checkin(
     """The text and answer buttons of a check-in message in a group or a private chat."""
     tally = message.tally
     lines = [t("reminder.head", language), ""] if message.reminder else []
-    if message.pulse_weeks is not None:
+    lines += [t("checkin.message.head", language, event=message.event)]
+    if message.pulse_weeks is not None:  # under the head: "📣 Peiling" still opens it
         lines.append(f"🔁 {pulse_label(message.pulse_weeks, language)}")
     lines += [
-        t("checkin.message.head", language, event=message.event),
         t("checkin.message.question", language, district=message.district),
         "",
     ]
@@ -244,7 +244,7 @@ def render_summary(
     """The closing summary, split into messages that each fit Telegram's limit."""
     head = t("checkin.summary.head", language, event=summary.event, id=summary.checkin_id)
     if summary.pulse_weeks is not None:
-        head = f"🔁 {pulse_label(summary.pulse_weeks, language)}\n{head}"
+        head = f"{head}\n🔁 {pulse_label(summary.pulse_weeks, language)}"
     blocks = [[head + "\n" + _period(summary, tz, language)]]
     blocks.extend(_district_block(d, language) for d in summary.districts)
     if summary.undelivered:

@@ -85,7 +85,10 @@ async def test_a_chief_schedules_for_own_districts_and_it_starts_once_when_due(
     assert {c for c, _, _ in notifier.posts} == {GROUPS[OVERVECHT], GROUPS[KANALENEILAND]}
     (_, message) = notifier.posted_to(GROUPS[OVERVECHT])[0]
     text, keyboard = render_checkin(message, AMS, "nl")
-    assert text.startswith("🔁 Maandelijkse peiling")
+    assert text.splitlines()[:2] == [
+        "📣 <b>Peiling</b> — Hoe is de stemming deze maand?",
+        "🔁 Maandelijkse peiling",
+    ]
     assert "Hoe is de stemming deze maand?" in text and keyboard is not None
     (line,) = await services.pulses.listing(CHRIS)  # type: ignore[misc]
     assert line.next_due_at == datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
@@ -97,7 +100,10 @@ async def test_a_chief_schedules_for_own_districts_and_it_starts_once_when_due(
         await net.checkins.closing.close_checkin(started.checkin_id, None), CheckInClosed
     )
     summary = next(s for chat, s in notifier.summaries if chat == CHRIS.telegram_user_id)
-    assert render_summary(summary, AMS, "nl")[0].startswith("🔁 Maandelijkse peiling")
+    head = render_summary(summary, AMS, "nl")[0].splitlines()
+    assert (
+        head[0].startswith("📊 <b>Samenvatting peiling") and head[1] == "🔁 Maandelijkse peiling"
+    )
 
 
 async def test_a_time_inside_quiet_hours_is_refused(services: Services, net: Net) -> None:
