@@ -50,6 +50,10 @@ def _for_people(result: dict[str, Any]) -> str:
         rule,
         result["meeting"]["headcount_text"],
         rule,
+        "And besides check-ins after events, a recurring pulse:",
+        rule,
+        result["pulse"]["scheduled_text"],
+        rule,
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
         f"feedback in {result['feedback_delivered']} groups; "

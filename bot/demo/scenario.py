@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import AnyApp, build_application
-from bot.demo import meeting
+from bot.demo import meeting, pulse
 from bot.demo.people import TIMEOUT, Actors, contains, starts
 from bot.runner import running
 from bot.settings import PrivacySettings, Settings
@@ -257,6 +257,8 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
                 services.actor(chief.id, "Jan de Vries"), meeting_id
             )
             assert isinstance(counted, Headcount)
+            # Besides check-ins after events: a monthly pulse, scheduled and listed.
+            pulsed = await pulse.schedule_and_list(actors, chief, services)
             result = await _result(app, checkin_id, pressed, members, report)
             summaries = [
                 person
@@ -270,6 +272,7 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
                 "feedback_delivered": _feedback_messages(sandbox, _groups(sandbox)),
                 "summaries_to_chiefs": len(summaries),
                 "meeting": meeting.as_json(counted, counted_text),
+                "pulse": pulsed,
             }
 
 

@@ -49,6 +49,16 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     }  # fmt: skip
     assert meeting["headcount_text"].startswith("📋 Telling bijeenkomst #1")
     assert "Fatima" not in json.dumps(meeting, ensure_ascii=False)
+    # Besides check-ins after events: a monthly pulse, scheduled and listed with its buttons.
+    pulse = result["pulse"]
+    assert pulse["schedules"] == 1
+    assert "#1 Maandelijkse peiling: Hoe is de stemming deze maand?" in pulse["scheduled_text"]
+    assert (
+        "elke eerste maandag van de maand om 10:00, 2 dagen open · Overvecht, Zuilen"
+        in (pulse["list_text"])
+    )
+    assert pulse["buttons"] == ["⏸ Pauzeer #1", "🗑 Verwijder #1"]
+    assert pulse["next_due_at"] is not None
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -64,3 +74,4 @@ def test_demo_prints_for_people_on_a_temporary_database(
     )
     assert "feedback in 3 groups;" in out
     assert "Eten voor 7 personen (komen + misschien)" in out
+    assert "#1 Maandelijkse peiling: Hoe is de stemming deze maand?" in out
