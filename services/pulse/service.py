@@ -93,7 +93,8 @@ class PulseService:
                 return DENIED
             found = await plan(s, actor, own, request.districts or ALL)
             ids = [d.id for d, _ in found.targets] + [d.id for d, _ in found.skipped]
-            if not found.targets and (request.districts or not ids):
+            # A district without its group yet still counts: each occurrence looks again.
+            if not ids:
                 return NothingToSend(tuple(found.refused))
             person = await actor_person(s, actor, now)
             await s.flush()

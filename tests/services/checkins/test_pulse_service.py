@@ -230,3 +230,19 @@ async def test_racing_looks_start_an_occurrence_once_on_each_backend(
     (checkin,) = await _checkins(net.world)
     assert checkin.kind == "pulse"
     assert await net.world.count(Delivery) == 2  # Overvecht and Kanaleneiland, once each
+
+
+async def test_a_district_without_its_group_yet_is_kept_and_named(
+    net: Net, services: Services, world: World, clock: FakeClock
+) -> None:
+    await world.district("Noord")
+    done = await services.pulses.schedule(CORA, monthly(districts=("Noord", "Nergens")))
+    assert isinstance(done, PulseScheduled)
+    assert done.line.districts == ("Noord",)
+    assert done.refused == (
+        RefusedDistrict("Nergens", "unknown"),
+        RefusedDistrict("Noord", "no_group"),
+    )
+    clock.set(FIRST_MONDAY_DEC)
+    assert await services.pulses.start_due() == []  # nowhere to ask yet: the turn passes
+    assert len(await world.audit("pulse.skipped")) == 1
