@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from handlers.checkins.jobs import unschedule_close
+from handlers.checkins.render import pulse_label
 from handlers.checkins.wizard_keyboards import ClosePick, close_keyboard
 from handlers.common import actor_of, arguments, in_own_chat, note_refused, reply, reply_lines
 from handlers.context import BotContext
@@ -119,6 +120,8 @@ def listing_lines(
     for line in lines:
         out.append("")
         out.append(t("peilingen.title", lang, id=line.checkin_id, event=line.event))
+        if line.pulse_weeks is not None:
+            out.append(f"🔁 {pulse_label(line.pulse_weeks, lang)}")
         if line.status is CheckInStatus.OPEN:
             out.append(t("peilingen.open", lang, at=local_time(line.closes_at, tz, lang)))
         else:

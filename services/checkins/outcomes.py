@@ -236,3 +236,4 @@ class CheckInLine:
     # The feedback sent to the groups after closing, and when (issue 12).
     feedback: str | None = None
     feedback_at: datetime | None = None
+    pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks

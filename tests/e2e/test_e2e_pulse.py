@@ -114,6 +114,8 @@ async def test_a_chief_schedules_a_pulse_it_runs_its_course_and_pause_stops_it(
         await sandbox.wait_for(lambda: "Gesloten." in (message.text or ""), timeout=10)
         summary = await find_in(sandbox, chief.chat_with(tg_bot), "📊 Samenvatting peiling #1")
         assert (summary.text or "").splitlines()[1] == "🔁 Wekelijkse peiling"
+        recent = await ask(sandbox, chief, tg_bot, "/peilingen")
+        assert "#1 Hoe is de stemming deze week?\n🔁 Wekelijkse peiling" in (recent.text or "")
 
         # Paused from the list: next Monday comes and goes without a check-in.
         await tap(sandbox, chief, listed, "⏸ Pauzeer #1", "⏸ Gepauzeerd")
