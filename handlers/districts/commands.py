@@ -81,7 +81,7 @@ async def wijk(update: Update, context: BotContext) -> None:
         outcome = await services.districts.create_district(actor, name)
     if isinstance(outcome, Denied):  # first: once told, the refusal is on record
         await note_refused(update, context, "/wijk")
-    await _reply(message, district_reply(outcome, services.language))
+    await _reply(message, district_reply(outcome, context.language))
 
 
 async def wijken(update: Update, context: BotContext) -> None:
@@ -91,7 +91,7 @@ async def wijken(update: Update, context: BotContext) -> None:
         return
     services = context.services
     rows = await services.districts.list_districts(services.actor(user.id, user.full_name))
-    for text in overview_messages(rows, services.language):
+    for text in overview_messages(rows, context.language):
         await _reply(message, text)
 
 

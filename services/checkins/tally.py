@@ -60,6 +60,7 @@ def checkin_message(
         tally=tally_view(scale, counts, key_figures, shown, away),
         choices=scale.levels if is_open else (),
         private=private,
+        language=None if private else district.language,
     )
 
 

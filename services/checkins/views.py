@@ -46,6 +46,9 @@ class CheckInMessage:
     choices: tuple[Level, ...]  # the answer buttons, in order; empty once closed
     private: bool = False
     reminder: bool = False  # a private reminder of a check-in not answered yet
+    # In a group: the district's language (None: the configured one); a private message is
+    # in its reader's language, which the sender passes.
+    language: str | None = None
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
