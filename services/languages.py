@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from services.outbox import Deps, Outbox
 from storage.models import Chat, ChatStatus, District, Person
@@ -82,20 +82,19 @@ class Languages:
     async def first_contact(self, telegram_user_id: int, language_code: str | None) -> str:
         """Settle the language of someone seen for the first time since start-up.
 
-        A stored person without a language (a coordinator from the config) gets Telegram's
-        when the bot has it; someone not stored keeps it in memory until they join.
+        A stored choice stands; a stored person without one (a coordinator from the config)
+        gets Telegram's when the bot has it; someone not stored keeps it in memory until they
+        join (the intake stores it then).
         """
         found = from_telegram(language_code, self.available)
-        self._of[telegram_user_id] = found or self.default
-        if found is not None:
-            async with self._deps.uow() as uow:
-                await uow.session.execute(
-                    update(Person)
-                    .where(Person.telegram_user_id == telegram_user_id, Person.language.is_(None))
-                    .values(language=found)
-                    .execution_options(synchronize_session=False)
-                )
+        async with self._deps.uow() as uow:
+            person = await people.by_telegram_id(uow.session, telegram_user_id)
+            if person is not None and person.language in self.available:
+                found = person.language
+            elif person is not None and found is not None:
+                person.language = found
                 await uow.commit()
+        self._of[telegram_user_id] = found or self.default
         return self._of[telegram_user_id]
 
     async def choose(self, telegram_user_id: int, language: str) -> bool:
