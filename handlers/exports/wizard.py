@@ -161,7 +161,7 @@ async def run_export(context: BotContext, actor: Actor, draft: ExportDraft, chat
     name = file_name(draft, services.insight.today(), lang)
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="bondgenoten-export-"))
     try:
-        outcome = await services.exports.export(actor, draft.request(), folder / name)
+        outcome = await services.exports.export(actor, draft.request(), folder / name, lang)
         problem = outcome_text(outcome, lang)
         if problem is None and isinstance(outcome, Exported):
             result = await _send(context, chat_id, outcome, draft, lang)

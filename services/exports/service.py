@@ -53,9 +53,15 @@ class ExportService:
         self.min_respondents = min_respondents
 
     async def export(
-        self, actor: Actor | None, request: ExportRequest, output: Path
+        self,
+        actor: Actor | None,
+        request: ExportRequest,
+        output: Path,
+        language: str | None = None,
     ) -> ExportOutcome:
         """Write the export to `output` if the actor may; actor None is the command line.
+
+        language: of the labels in the file (the requester's); None: the configured one.
 
         The file appears under its name only when complete, and only after its audit entry
         is committed: there is never an export that the audit log does not know about.
@@ -70,7 +76,9 @@ class ExportService:
             if not isinstance(part, PartFile):
                 return part
             try:
-                rows = await self._write(uow.session, request, allowed, part)
+                rows = await self._write(
+                    uow.session, request, allowed, part, language or self._language
+                )
             except OSError as exc:
                 await asyncio.to_thread(part.discard)
                 return WriteFailed(part.target, reason(exc))
@@ -102,7 +110,9 @@ class ExportService:
         """The k of small-group suppression: the request's, else the configured one."""
         return request.min_respondents or self.min_respondents
 
-    async def _plan(self, s: AsyncSession, request: ExportRequest, f: ExportFilter) -> Plan:
+    async def _plan(
+        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, language: str
+    ) -> Plan:
         if request.kind == "audit":
             return audit_plan(f.window, self._tz)
         if request.kind == "summaries":
@@ -110,13 +120,13 @@ class ExportService:
         assert self._key is not None
         pseudonyms = Pseudonyms(self._key)
         return answers_plan(
-            f.window, f.names, pseudonyms, self._scale, self._tz, self._texts, self._language
+            f.window, f.names, pseudonyms, self._scale, self._tz, self._texts, language
         )
 
     async def _write(
-        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile
+        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile, lang: str
     ) -> int:
-        plan = await self._plan(s, request, f)
+        plan = await self._plan(s, request, f, lang)
         writer = await asyncio.to_thread(
             open_writer, request.format, part.path, plan.columns, plan.title, plan.kinds
         )

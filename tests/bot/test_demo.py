@@ -49,6 +49,10 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     }  # fmt: skip
     assert meeting["headcount_text"].startswith("📋 Telling bijeenkomst #1")
     assert "Fatima" not in json.dumps(meeting, ensure_ascii=False)
+    # Someone whose Telegram speaks English is answered in English (issue 16).
+    english = result["english_key_figure"]
+    assert english["language"] == "en"
+    assert english["welcome"].startswith("Welcome to the key figures of Overvecht!")
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -64,3 +68,4 @@ def test_demo_prints_for_people_on_a_temporary_database(
     )
     assert "feedback in 3 groups;" in out
     assert "Eten voor 7 personen (komen + misschien)" in out
+    assert "Welcome to the key figures of Overvecht!" in out

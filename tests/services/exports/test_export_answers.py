@@ -190,3 +190,20 @@ async def test_a_batch_a_row_gives_the_same_file(
     await exporter.export(CORA, request, out / f"rows.{fmt}")
 
     assert (out / f"rows.{fmt}").read_bytes() == (out / f"whole.{fmt}").read_bytes()
+
+
+async def test_the_labels_are_in_the_requesters_language(
+    exporter: ExportService, standard: dict[str, int], out: Path
+) -> None:
+    """Codes stay codes; the level labels follow the language the export is asked in."""
+    path = out / "answers-en.csv"
+    done = await exporter.export(CORA, ExportRequest("csv"), path, "en")
+    assert isinstance(done, Exported), done
+    header, rows = read_csv(path)
+    assert tuple(header) == COLUMNS
+    assert (rows[0]["level_code"], rows[0]["level_label"]) == ("3", "Unrest")
+    assert [r["level_label"] for r in rows[1:4]] == [
+        "Don't know",
+        "Tension rising",
+        "Talked about",
+    ]
