@@ -97,6 +97,10 @@ class Languages:
         self._of[telegram_user_id] = found or self.default
         return self._of[telegram_user_id]
 
+    def forget(self, telegram_user_id: int) -> None:
+        """Drop an erased person's language; their next update settles it anew."""
+        self._of.pop(telegram_user_id, None)
+
     async def choose(self, telegram_user_id: int, language: str) -> bool:
         """Store a person's own choice (/taal) and set their menu in it; False if unknown."""
         if language not in self.available:

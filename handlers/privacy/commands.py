@@ -100,6 +100,7 @@ async def forget_press(update: Update, context: BotContext) -> None:
         # What this process still holds about them (half-finished wizards) goes too.
         if context.user_data is not None:
             context.user_data.clear()
+        context.services.languages.forget(user.id)
         text = t("privacy.forget.done", lang)
     else:
         text = t("privacy.forget.unknown", lang)

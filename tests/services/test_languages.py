@@ -95,6 +95,10 @@ async def test_choosing_stores_it_and_sets_the_menu_in_the_new_language(
     assert services.languages.of(2001) == "en"
     assert notifier.menu_languages[2001] == "en"
     assert "taal" in notifier.menus[2001]
+    # After erasure the language is no longer held; the next contact settles it anew.
+    services.languages.forget(2001)
+    assert not services.languages.knows(2001)
+    await services.languages.choose(2001, "en")
     # A language the bot does not have changes nothing.
     assert not await services.languages.choose(2001, "xx")
     assert services.languages.of(2001) == "en"
