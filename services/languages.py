@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from services.access import Actor, Need, resolve_district
 from services.outbox import Deps, Outbox
+from services.outcomes import Denied, UnknownDistrict
 from storage.models import Chat, ChatStatus, District, Person
 from storage.queries import audit, people
+from storage.uow import UnitOfWork
 
 
 def from_telegram(code: str | None, available: tuple[str, ...]) -> str | None:
@@ -122,7 +125,7 @@ class Languages:
     async def set_group(
         self, telegram_chat_id: int, telegram_user_id: int, is_coordinator: bool, language: str
     ) -> GroupLanguageOutcome:
-        """A coordinator sets the language of the district whose group this is."""
+        """A coordinator sets (in the group) the language of the district whose group it is."""
         if not is_coordinator:
             return NotCoordinator()
         if language not in self.available:
@@ -140,14 +143,31 @@ class Languages:
             )
             if district is None:
                 return GroupNotLinked()
-            district.language = language
-            audit.record(
-                s,
-                at=self._deps.clock.now(),
-                actor_telegram_id=telegram_user_id,
-                action="district.language",
-                subject=district.name,
-                details={"language": language},
-            )
-            await uow.commit()
-            return GroupLanguageSet(district.name, language)
+            return await self._set_district(uow, district, telegram_user_id, language)
+
+    async def set_district(
+        self, actor: Actor, name: str, language: str
+    ) -> GroupLanguageSet | Denied | UnknownDistrict:
+        """A coordinator sets (from the private chat) the language of a district's group."""
+        if language not in self.available:
+            raise ValueError(f"no catalog for language {language!r}")
+        async with self._deps.uow() as uow:
+            district = await resolve_district(uow.session, actor, name, Need.COORDINATOR)
+            if not isinstance(district, District):
+                return district
+            return await self._set_district(uow, district, actor.telegram_user_id, language)
+
+    async def _set_district(
+        self, uow: UnitOfWork, district: District, telegram_user_id: int, language: str
+    ) -> GroupLanguageSet:
+        district.language = language
+        audit.record(
+            uow.session,
+            at=self._deps.clock.now(),
+            actor_telegram_id=telegram_user_id,
+            action="district.language",
+            subject=district.name,
+            details={"district_id": district.id, "language": language},
+        )
+        await uow.commit()
+        return GroupLanguageSet(district.name, language)

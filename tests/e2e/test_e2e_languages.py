@@ -28,6 +28,7 @@ from tests.e2e.e2e_world import (
     TIMEOUT,
     ShiftedClock,
     ask,
+    begin,
     build_network,
     find_in,
     next_in,
@@ -193,3 +194,19 @@ async def test_taal_switches_back_and_an_unknown_code_gets_dutch(
         lambda: "taal" in [c["command"] for c in sandbox.commands(tg_bot, scope)],
         timeout=TIMEOUT,
     )
+
+
+async def test_a_coordinator_sets_a_district_groups_language_from_the_private_chat(
+    app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
+) -> None:
+    await begin(sandbox, coordinator, tg_bot)
+    made = await ask(sandbox, coordinator, tg_bot, "/wijk Zuilen")
+    assert "aangemaakt" in (made.text or "")
+    usage = await ask(sandbox, coordinator, tg_bot, "/wijk taal Zuilen klingon")
+    assert (usage.text or "").startswith("Zo stel je de taal van een wijkgroep in")
+    done = await ask(sandbox, coordinator, tg_bot, "/wijk taal Zuilen en")
+    assert done.text == (
+        "De bot plaatst zijn berichten in de groep van wijk Zuilen voortaan in deze taal: English."
+    )
+    async with services_of(app).uow() as uow:
+        assert await uow.session.scalar(select(District.language)) == "en"

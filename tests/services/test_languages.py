@@ -18,7 +18,8 @@ from services.languages import (
     NotCoordinator,
     from_telegram,
 )
-from storage.models import District, Person
+from services.outcomes import Denied, UnknownDistrict
+from storage.models import District, Person, Role
 
 AVAILABLE = ("nl", "en")
 
@@ -139,6 +140,22 @@ async def test_a_coordinator_sets_the_language_of_a_district_group(
         assert district is not None and district.language == "en"
     [entry] = await world.audit("district.language")
     assert (entry.actor_telegram_id, entry.subject) == (1001, "Overvecht")
+
+
+async def test_a_coordinator_sets_a_district_groups_language_from_the_private_chat(
+    services: Services, world: World
+) -> None:
+    await world.district("Overvecht")
+    await world.join("Overvecht", 2001, "Jan", Role.CHIEF)
+    chief = services.actor(2001, "Jan")
+    languages = services.languages
+    assert isinstance(await languages.set_district(chief, "Overvecht", "en"), Denied)
+    unknown = await languages.set_district(CORA, "Overvecht-Noord", "en")
+    assert isinstance(unknown, UnknownDistrict)
+    done = await languages.set_district(CORA, "overvecht", "en")
+    assert done == GroupLanguageSet("Overvecht", "en")
+    async with services.uow() as uow:
+        assert await uow.session.scalar(select(District.language)) == "en"
 
 
 class _NoDatabase:
