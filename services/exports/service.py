@@ -61,7 +61,9 @@ class ExportService:
     ) -> ExportOutcome:
         """Write the export to `output` if the actor may; actor None is the command line.
 
-        language: of the labels in the file (the requester's); None: the configured one.
+        language: the reader's (an export from the chat): the labels, and in CSV and XLSX
+        the column headers and sheet name, are in it. None (the command line): labels in the
+        configured language, headers the stable column codes (JSON Lines always has those).
 
         The file appears under its name only when complete, and only after its audit entry
         is committed: there is never an export that the audit log does not know about.
@@ -76,9 +78,7 @@ class ExportService:
             if not isinstance(part, PartFile):
                 return part
             try:
-                rows = await self._write(
-                    uow.session, request, allowed, part, language or self._language
-                )
+                rows = await self._write(uow.session, request, allowed, part, language)
             except OSError as exc:
                 await asyncio.to_thread(part.discard)
                 return WriteFailed(part.target, reason(exc))
@@ -124,11 +124,22 @@ class ExportService:
         )
 
     async def _write(
-        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile, lang: str
+        self,
+        s: AsyncSession,
+        request: ExportRequest,
+        f: ExportFilter,
+        part: PartFile,
+        language: str | None,
     ) -> int:
-        plan = await self._plan(s, request, f, lang)
+        plan = await self._plan(s, request, f, language or self._language)
+        columns, title = plan.columns, plan.title
+        if language is not None and request.format != "jsonl":
+            columns, title = (
+                self._headers(columns, language),
+                self._texts(f"export.sheet.{title}", language),
+            )
         writer = await asyncio.to_thread(
-            open_writer, request.format, part.path, plan.columns, plan.title, plan.kinds
+            open_writer, request.format, part.path, columns, title, plan.kinds
         )
         count = 0
         try:
@@ -143,6 +154,17 @@ class ExportService:
             await asyncio.to_thread(writer.abort)
             raise
         return count
+
+    def _headers(self, columns: tuple[str, ...], language: str) -> tuple[str, ...]:
+        """The column headers in a reader's language; a count per level is headed by its label."""
+        headers = []
+        for column in columns:
+            code = column.removeprefix("level_")
+            if code != column and code.isdigit():
+                headers.append(self._texts(self._scale.label_key(int(code)), language))
+            else:
+                headers.append(self._texts(f"export.column.{column}", language))
+        return tuple(headers)
 
 
 def _put(writer: RowWriter, rows_of: Callable[[], Rows]) -> int:
