@@ -29,6 +29,7 @@ from handlers.errors import answers_noted
 from handlers.feedback.jobs import schedule as schedule_feedback
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
 from handlers.i18n import LANGUAGES, t
+from handlers.language import settle as settle_language
 from handlers.meetings import jobs as meeting_jobs
 from handlers.notifier import TelegramNotifier
 from handlers.privacy.jobs import (
@@ -70,9 +71,13 @@ class BotApplication(AnyApp):
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates), the
         # error handler included, which must know whether the press was already answered.
+        services = getattr(self.bot_data, "services", None)  # None before post_init
+        if isinstance(update, Update) and services is not None:
+            # Before any handler: whoever is new since start-up gets their language settled,
+            # so every handler reads the sender's language from memory.
+            await settle_language(services.languages, update)
         with answers_noted():
             await urgently(super().process_update(update))
-        services = getattr(self.bot_data, "services", None)  # None before post_init
         if isinstance(update, Update) and services is not None:
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
 

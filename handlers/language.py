@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
@@ -13,7 +14,7 @@ from handlers.callback_data import CallbackData
 from handlers.common import reply
 from handlers.context import BotContext
 from handlers.i18n import LANGUAGES, t
-from services.languages import GroupLanguageSet, GroupNotLinked
+from services.languages import GroupLanguageSet, GroupNotLinked, Languages
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,20 @@ def language_keyboard(group: bool) -> InlineKeyboardMarkup:
     )
 
 
-async def settle(update: Update, context: BotContext) -> None:
-    """Before anything else: someone not seen since start-up gets their language settled.
+async def settle(languages: Languages, update: Update) -> None:
+    """Before any handler: someone not seen since start-up gets their language settled.
 
-    Costs one look in memory for everyone already known (every answer press, mostly).
+    Called for every update (bot/app.py), outside PTB's handler machinery: for everyone
+    already known (every answer press, mostly) it costs one look in memory.
     """
     user = update.effective_user
-    services = context.bot_data.services
-    if user is None or user.is_bot or services is None:
-        return
-    if not services.languages.knows(user.id):
-        await services.languages.first_contact(user.id, user.language_code)
+    if user is not None and not languages.knows(user.id) and not user.is_bot:
+        try:
+            await languages.first_contact(user.id, user.language_code)
+        except (SQLAlchemyError, OSError) as exc:
+            # The database is away: this update reads the configured language, the next one
+            # settles it; the handlers meet (and report) the outage themselves.
+            log.warning("language of a new sender not settled: %s", type(exc).__name__)
 
 
 async def taal(update: Update, context: BotContext) -> None:

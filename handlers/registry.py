@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
 from telegram.ext import (
     Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -182,9 +180,6 @@ def with_aliases(
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler and the error handler to the application."""
-    # Before everything: whoever is new since start-up gets their language settled, so every
-    # handler after it reads the sender's language from memory.
-    application.add_handler(TypeHandler(Update, languages.settle), group=-2)
     # Group -1 runs before every other handler and does not stop them: a known person who
     # writes privately becomes reachable again, whatever the message is.
     application.add_handler(MessageHandler(NEW_MESSAGE & PRIVATE, members.person_seen), group=-1)

@@ -177,7 +177,28 @@ async def test_the_press_path_reads_the_language_from_memory(
     update: Any = SimpleNamespace(
         effective_user=SimpleNamespace(id=2001, is_bot=False, language_code="nl")
     )
-    context: Any = SimpleNamespace(bot_data=SimpleNamespace(services=services))
     for _ in range(3):
-        await settle(update, context)
+        await settle(services.languages, update)
     assert services.languages.of(2001) == "en"
+
+
+class _DatabaseAway:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise OSError("connection refused")
+
+
+async def test_a_first_contact_while_the_database_is_away_is_settled_later(
+    services: Services,
+) -> None:
+    languages = services.languages
+    deps = languages._deps
+    languages._deps = SimpleNamespace(uow=_DatabaseAway())  # type: ignore[assignment]
+    update: Any = SimpleNamespace(
+        effective_user=SimpleNamespace(id=1001, is_bot=False, language_code="en")
+    )
+    await settle(languages, update)
+    assert not languages.knows(1001) and languages.of(1001) == "nl"
+    languages._deps = deps
+    await settle(languages, update)
+    assert languages.of(1001) == "en"
+    assert await stored_language(services, 1001) == "en"
