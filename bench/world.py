@@ -51,7 +51,9 @@ async def add_people(
 
 async def add_coordinator(sandbox: SandboxClient, bot: BotAccount) -> int:
     """The coordinator (in the bot's config), with the private chat open."""
-    await sandbox.post("people", first_name="Cor", last_name="Dinator", id=COORDINATOR)
+    await sandbox.post(
+        "people", first_name="Cor", last_name="Dinator", id=COORDINATOR, language_code="nl"
+    )
     await sandbox.post("start", person=COORDINATOR, bot=bot.token)
     return COORDINATOR
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.compose import build_services
@@ -28,7 +28,8 @@ from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.errors import answers_noted
 from handlers.feedback.jobs import schedule as schedule_feedback
 from handlers.health.jobs import WATCH_INTERVAL, forget_handled_updates, watch_database
-from handlers.i18n import t
+from handlers.i18n import LANGUAGES, t
+from handlers.language import settle as settle_language
 from handlers.meetings import jobs as meeting_jobs
 from handlers.notifier import TelegramNotifier
 from handlers.privacy.jobs import (
@@ -40,6 +41,7 @@ from handlers.privacy.jobs import (
 from handlers.pulse import jobs as pulse_jobs
 from handlers.registry import register
 from handlers.send_priority import drop_bulk
+from services.commands import menu_name
 from services.ports import Clock, SystemClock
 from storage.engine import create_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
@@ -70,9 +72,13 @@ class BotApplication(AnyApp):
         # their turn among each other: under a burst of presses the panels must not starve
         # the tally edits. PTB runs this in the update's own task (concurrent updates), the
         # error handler included, which must know whether the press was already answered.
+        services = getattr(self.bot_data, "services", None)  # None before post_init
+        if isinstance(update, Update) and services is not None:
+            # Before any handler: whoever is new since start-up gets their language settled,
+            # so every handler reads the sender's language from memory.
+            await settle_language(services.languages, update)
         with answers_noted():
             await urgently(super().process_update(update))
-        services = getattr(self.bot_data, "services", None)  # None before post_init
         if isinstance(update, Update) and services is not None:
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
 
@@ -150,6 +156,8 @@ def build_application(
         if settings.mode == "webhook":
             queue.keep = services.inbox.keep
         await services.people.sync_coordinators(settings.coordinators)
+        # After the sync: coordinators new from the config are stored, without a language yet.
+        await services.languages.load()
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
@@ -159,13 +167,7 @@ def build_application(
         )
         if lead_at_start:
             await take_the_lead(app)
-        await app.bot.set_my_commands(
-            [
-                BotCommand("start", t("command.start", settings.language)),
-                BotCommand("help", t("command.help", settings.language)),
-            ],
-            scope=BotCommandScopeAllPrivateChats(),
-        )
+        await set_start_menus(app.bot, settings.language)
         log.info("bot @%s ready on %s", app.bot.username, _safe_db(settings.database_url))
 
     async def take_the_lead(app: AnyApp) -> None:
@@ -226,6 +228,20 @@ def build_application(
     if isinstance(app, BotApplication):
         app.take_the_lead = functools.partial(take_the_lead, app)
     return app
+
+
+# What a stranger's private chat offers before the bot knows them (a per-chat menu replaces it).
+START_MENU = ("start", "taal", "help")
+
+
+async def set_start_menus(bot: Bot, default: str) -> None:
+    """The private chats' menu: in the configured language, and per language Telegram shows."""
+    for code in ("", *LANGUAGES):
+        lang = code or default
+        menu = [BotCommand(menu_name(n, lang), t(f"command.{n}", lang)) for n in START_MENU]
+        await bot.set_my_commands(
+            menu, scope=BotCommandScopeAllPrivateChats(), language_code=code or None
+        )
 
 
 def _safe_db(url: str) -> str:

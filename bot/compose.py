@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import NoReturn, cast
 
 from bot.settings import Settings
-from handlers.i18n import t
+from handlers.i18n import LANGUAGES, t
 from services.checkins import CheckInSettings
 from services.checkins.broadcast import Sleep
 from services.checkins.quiet import QuietHours
@@ -98,4 +98,5 @@ def build_services(
         privacy_policy=privacy_policy(settings),
         sleep=sleep,
         feedback_reminder_after=timedelta(days=settings.feedback.reminder_after_days),
+        available_languages=tuple(LANGUAGES),
     )

@@ -148,7 +148,7 @@ def cmd_privacy_export(args: argparse.Namespace, settings: Settings) -> int:
     written = []
     for suffix, data in (
         (".json", copy_json(made)),
-        (".txt", copy_text(made, settings.tz, made.language)),
+        (".txt", copy_text(made, settings.tz, made.language or settings.language)),
     ):
         path = base.with_suffix(suffix)
         path.write_bytes(data)

@@ -59,7 +59,7 @@ async def on_private_text(update: Update, context: BotContext) -> None:
     waiting = pending(context)
     handler = _CONSUMERS.get(str(waiting.get("kind"))) if waiting else None
     if waiting is None or handler is None:
-        await message.reply_text(t("awaiting.nothing_asked", context.services.language))
+        await message.reply_text(t("awaiting.nothing_asked", context.language))
         return
     clear(context)
     await handler(update, context, waiting)

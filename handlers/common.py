@@ -173,4 +173,4 @@ async def refuse(
     """Say why a command did nothing; a refusal by role is also counted in the audit log."""
     if isinstance(outcome, Denied):  # first: once told, the person's refusal is on record
         await note_refused(update, context, what)
-    await reply(message, refusal(outcome, context.services.language))
+    await reply(message, refusal(outcome, context.language))

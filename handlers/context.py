@@ -35,5 +35,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             raise RuntimeError("services used before post_init or after post_shutdown")
         return services
 
+    @property
+    def language(self) -> str:
+        """The language of the person behind the update (from memory: no query)."""
+        return self.services.languages.of(self._user_id)
+
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)

@@ -50,7 +50,11 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
-    language = services.language if services else None
+    language = (
+        services.languages.of(update.effective_user.id if update.effective_user else None)
+        if services
+        else None
+    )
     text = t("error.database_unavailable" if unavailable else "error.generic", language)
     query = update.callback_query
     private = update.effective_chat is not None and update.effective_chat.type == "private"

@@ -27,6 +27,7 @@ from handlers.meetings.points import render_points
 from handlers.meetings.render import render_headcount, render_meeting
 from handlers.render import render
 from services.checkins.views import CheckInMessage, CheckInSummary, DeliveryReport
+from services.commands import menu_name
 from services.meetings.views import Headcount, MeetingMessage, TalkingPointsView
 from services.ports import Notice, Sent
 
@@ -87,28 +88,36 @@ class TelegramNotifier:
         self, chat_id: int, message: CheckInMessage, language: str | None = None
     ) -> Sent:
         """Post a check-in with its answer buttons."""
-        text, keyboard = render_checkin(message, self._tz, language or self._language)
+        text, keyboard = render_checkin(
+            message, self._tz, language or message.language or self._language
+        )
         return await self._send(chat_id, text, keyboard)
 
     async def edit_checkin(
         self, chat_id: int, message_id: int, message: CheckInMessage, language: str | None = None
     ) -> Sent:
         """Show a posted check-in anew (a changed tally, or closed with the final tally)."""
-        text, keyboard = render_checkin(message, self._tz, language or self._language)
+        text, keyboard = render_checkin(
+            message, self._tz, language or message.language or self._language
+        )
         return await self._edit(chat_id, message_id, text, keyboard)
 
     async def send_meeting(
         self, chat_id: int, message: MeetingMessage, language: str | None = None
     ) -> Sent:
         """Post a meeting invitation with its RSVP buttons."""
-        text, keyboard = render_meeting(message, self._tz, language or self._language)
+        text, keyboard = render_meeting(
+            message, self._tz, language or message.language or self._language
+        )
         return await self._send(chat_id, text, keyboard)
 
     async def edit_meeting(
         self, chat_id: int, message_id: int, message: MeetingMessage, language: str | None = None
     ) -> Sent:
         """Show a posted invitation anew (a changed count, closed, cancelled)."""
-        text, keyboard = render_meeting(message, self._tz, language or self._language)
+        text, keyboard = render_meeting(
+            message, self._tz, language or message.language or self._language
+        )
         return await self._edit(chat_id, message_id, text, keyboard)
 
     async def send_headcount(
@@ -202,7 +211,7 @@ class TelegramNotifier:
     ) -> Sent:
         """Show exactly these commands in one person's menu (per-chat command scope)."""
         lang = language or self._language
-        menu = [BotCommand(name, t(f"command.{name}", lang)) for name in commands]
+        menu = [BotCommand(menu_name(name, lang), t(f"command.{name}", lang)) for name in commands]
         try:
             await self._bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
         except TelegramError as exc:

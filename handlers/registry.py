@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from handlers import awaiting
+from handlers import language as languages
 from handlers.checkins import answers, closing, followups
 from handlers.checkins import wizard as peiling
 from handlers.checkins.answer_keyboards import AnswerPress
@@ -58,6 +59,7 @@ from handlers.privacy.keyboards import ForgetPress
 from handlers.pulse import commands as pulse
 from handlers.pulse.keyboards import PulsePress
 from handlers.start import help_command, start
+from services.commands import ALIASES
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
@@ -157,6 +159,9 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         ),
         CommandHandler("start", start, filters=NEW_MESSAGE & PRIVATE),
         CommandHandler("help", help_command, filters=NEW_MESSAGE),
+        # --- languages: one's own in private, a district group's (coordinators) in the group ---
+        CommandHandler("taal", languages.taal, filters=NEW_MESSAGE),
+        CallbackQueryHandler(languages.press, pattern=languages.LanguagePick.pattern()),
         # After every command: a plain private text goes to whichever question is open.
         MessageHandler(
             NEW_MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND, awaiting.on_private_text
@@ -167,10 +172,21 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     ]
 
 
+def with_aliases(
+    handlers: list[BaseHandler[Any, Any, Any]],
+) -> list[BaseHandler[Any, Any, Any]]:
+    """Let every command also answer to its English alias (services/commands.ALIASES)."""
+    for handler in handlers:
+        if isinstance(handler, CommandHandler):
+            names = handler.commands
+            handler.commands = frozenset(names | {ALIASES[n] for n in names if n in ALIASES})
+    return handlers
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler and the error handler to the application."""
     # Group -1 runs before every other handler and does not stop them: a known person who
     # writes privately becomes reachable again, whatever the message is.
     application.add_handler(MessageHandler(NEW_MESSAGE & PRIVATE, members.person_seen), group=-1)
-    application.add_handlers(handlers())
+    application.add_handlers(with_aliases(handlers()))
     application.add_error_handler(on_error)

@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 
 from handlers.context import BotContext
 from handlers.i18n import t
+from services.commands import menu_name
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -17,7 +18,7 @@ async def start(update: Update, context: BotContext) -> None:
     known = await context.services.people.is_known(user.id)
     # A stranger sees their numeric id: the first owner needs it for `coordinators`.
     key = "start.welcome" if known else "start.stranger"
-    text = t(key, context.services.language, name=user.first_name, id=user.id)
+    text = t(key, context.language, name=user.first_name, id=user.id)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -26,9 +27,9 @@ async def help_command(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    language = context.services.language
+    language = context.language
     names = await context.services.people.commands_for(user.id)
     lines = [t("help.head", language)]
-    lines += [f"/{name} — {t(f'command.{name}', language)}" for name in names]
+    lines += [f"/{menu_name(name, language)} — {t(f'command.{name}', language)}" for name in names]
     lines += ["", t("help.footer", language)]
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)

@@ -22,6 +22,7 @@ from services.inbox import Inbox
 from services.insight import InsightService
 from services.intake import IntakeService
 from services.invitations import InvitationService
+from services.languages import Languages
 from services.meetings import Meetings
 from services.meetings.reminders import ReminderTimes
 from services.members import MemberService
@@ -68,6 +69,8 @@ class Services:
     sleep: Sleep = asyncio.sleep
     # From settings.feedback.reminder_after_days.
     feedback_reminder_after: timedelta = timedelta(days=3)
+    # The languages the catalogs have (handlers/i18n.LANGUAGES); `language` is the default.
+    available_languages: tuple[str, ...] = ("nl", "en")
 
     def actor(self, telegram_user_id: int, display_name: str) -> Actor:
         """Describe the person behind an update; coordinators are those in the config."""
@@ -81,7 +84,12 @@ class Services:
     @cached_property
     def database(self) -> DatabaseWatch:
         """Outages of the database: logged once, coordinators told of a long one."""
-        return DatabaseWatch(self.deps, self.coordinator_ids, self.language)
+        return DatabaseWatch(self.deps, self.coordinator_ids, self.languages.of)
+
+    @cached_property
+    def languages(self) -> Languages:
+        """Each person's own language and each district group's, kept in memory."""
+        return Languages(self.deps, self.language, self.available_languages)
 
     @cached_property
     def inbox(self) -> Inbox:

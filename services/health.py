@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +37,7 @@ class DatabaseWatch:
         self,
         deps: Deps,
         coordinator_ids: Iterable[int],
-        language: str,
+        language: str | Callable[[int], str],
         tell_after: timedelta = TELL_AFTER,
     ) -> None:
         self._deps = deps
@@ -85,7 +85,10 @@ class DatabaseWatch:
     async def _tell(self, key: str, params: dict[str, object]) -> None:
         # Straight to the configured coordinators: the database that knows them is down.
         for chat_id in self._coordinators:
-            await self._deps.notifier.notify(chat_id, Notice(key, params), self._language)
+            # Their languages come from memory (services/languages.py), not the database.
+            of = self._language
+            language = of if isinstance(of, str) else of(chat_id)
+            await self._deps.notifier.notify(chat_id, Notice(key, params), language)
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,14 @@ async def send_all(deps: Deps, sends: Iterable[Send]) -> None:
 class _Tell:
     chat_id: int
     notice: Notice
-    language: str
+    language: str | None
 
 
 @dataclass(frozen=True)
 class _Commands:
     chat_id: int
     names: tuple[str, ...]
-    language: str
+    language: str | None
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Outbox:
         names = tuple(commands_for(person.is_coordinator, roles))
         self._items.append(_Commands(person.telegram_user_id, names, person.language))
 
-    def reset_commands(self, telegram_user_id: int, language: str) -> None:
+    def reset_commands(self, telegram_user_id: int, language: str | None) -> None:
         """Queue the menu of someone the bot no longer knows (after erasure)."""
         names = tuple(commands_for(False, ()))
         self._items.append(_Commands(telegram_user_id, names, language))

@@ -118,6 +118,8 @@ class District(Base):
     archived_at: Mapped[datetime | None]
     # One nudge without names in the group when reminders go out (issue 12).
     group_nudge: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The language of what the bot posts in its group (issue 16); NULL: the configured one.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     chat: Mapped[Chat | None] = relationship(back_populates="district", uselist=False)
 
@@ -153,7 +155,9 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str] = mapped_column(String(255))
-    language: Mapped[str] = mapped_column(String(10), default="nl")
+    # Their own language (issue 16): from Telegram at first contact, changed with /taal;
+    # NULL: the configured language.
+    language: Mapped[str | None] = mapped_column(String(10))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     # False once a private send got 403 (the person blocked the bot).
     privately_reachable: Mapped[bool] = mapped_column(Boolean, default=True)

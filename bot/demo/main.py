@@ -54,6 +54,8 @@ def _for_people(result: dict[str, Any]) -> str:
         rule,
         result["pulse"]["scheduled_text"],
         rule,
+        "A key figure whose Telegram speaks English joins, and is welcomed in English:",
+        result["english_key_figure"]["welcome"].split("\n", 1)[0],
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
         f"feedback in {result['feedback_delivered']} groups; "

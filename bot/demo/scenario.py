@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.app import AnyApp, build_application
 from bot.demo import meeting, pulse
-from bot.demo.people import TIMEOUT, Actors, contains, starts
+from bot.demo.people import LINK, TIMEOUT, Actors, contains, starts
 from bot.runner import running
 from bot.settings import PrivacySettings, Settings
 from sandbox import Sandbox
@@ -218,6 +218,24 @@ async def _remind(actors: Actors, clock: DemoClock, members: dict[str, list[Pers
     return 1
 
 
+async def _english_key_figure(actors: Actors, coordinator: Person) -> dict[str, str]:
+    """A key figure whose Telegram speaks English joins: the bot answers in English."""
+    emma = actors.sandbox.add_person("Emma", "Clarke", language_code="en-GB")
+    made = await actors.say(
+        coordinator, f'/uitnodigen "{DISTRICTS[0]}" bondgenoot', expect=contains("?start=")
+    )
+    token = LINK.search(made.text or "")
+    if token is None:
+        raise RuntimeError(f"no invitation link in: {made.text}")
+    started = await emma.start(actors.bot, token.group(1))
+    agreement = await actors.sandbox.next_message(started.chat, after=started, timeout=TIMEOUT)
+    await emma.press(agreement, text="Join", timeout=TIMEOUT)
+    welcome = await actors.sandbox.next_message(
+        started.chat, after=agreement, predicate=starts("Welcome"), timeout=TIMEOUT
+    )
+    return {"language": "en", "welcome": welcome.text or ""}
+
+
 async def play(database_url: str, workdir: Path) -> dict[str, Any]:
     """Run the story and return what happened, with the texts the chief received."""
     async with Sandbox() as sandbox:
@@ -260,6 +278,8 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             # Besides check-ins after events: a monthly pulse, scheduled and listed.
             pulsed = await pulse.schedule_and_list(actors, chief, services)
             result = await _result(app, checkin_id, pressed, members, report)
+            # Last, so the story's figures stay as they were: someone reading English joins.
+            english = await _english_key_figure(actors, coordinator)
             summaries = [
                 person
                 for person in (chief, *others.values())
@@ -273,6 +293,7 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
                 "summaries_to_chiefs": len(summaries),
                 "meeting": meeting.as_json(counted, counted_text),
                 "pulse": pulsed,
+                "english_key_figure": english,
             }
 
 

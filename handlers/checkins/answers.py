@@ -86,7 +86,7 @@ async def press(update: Update, context: BotContext) -> None:
         return
     parsed = AnswerPress.parse(query.data)
     if parsed is None or query.message is None:
-        await stale_answer(query, context.services.language)
+        await stale_answer(query, context.language)
         await note_refused(update, context, "press")
         return
     services = context.services
@@ -102,7 +102,7 @@ async def press(update: Update, context: BotContext) -> None:
         )
     )
     # Only now: the service has committed, so what the toast says is stored.
-    await query.answer(answer_text(outcome, services.tz, services.language))
+    await query.answer(answer_text(outcome, services.tz, context.language))
     if isinstance(outcome, NotForYou | Unknown | OffScale):  # forged, or pressed long after
         await note_refused(update, context, "press")
     if isinstance(outcome, Recorded) and outcome.first_time:
@@ -132,7 +132,7 @@ async def offer(context: BotContext, telegram_user_id: int, answer: Recorded) ->
         answer.event,
         answer.district,
         services.checkins.settings.scale,
-        services.language,
+        services.languages.of(telegram_user_id),
     )
     try:
         await context.bot.send_message(
@@ -148,4 +148,4 @@ async def offer(context: BotContext, telegram_user_id: int, answer: Recorded) ->
 async def unknown_button(update: Update, context: BotContext) -> None:
     """Answer any press no handler above recognised, so no spinner keeps turning."""
     if update.callback_query is not None:
-        await stale_answer(update.callback_query, context.services.language)
+        await stale_answer(update.callback_query, context.language)

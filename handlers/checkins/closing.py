@@ -57,7 +57,7 @@ async def sluit(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     given = arguments(context)
     checkin_id = parse_id(given) if given else None
     if given and checkin_id is None:
@@ -88,7 +88,7 @@ async def close_pick(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = ClosePick.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("peiling.stale", lang))
@@ -156,7 +156,7 @@ async def peilingen(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     lines = await services.checkins.listing.list_checkins(actor)
     if isinstance(lines, Denied):
         await note_refused(update, context, "/peilingen")

@@ -76,7 +76,7 @@ def _decode(update: Update, cls: type[Press]) -> tuple[CallbackQuery, int, Press
 async def _show(
     query: CallbackQuery, outcome: PressOutcome, context: BotContext, note: str | None = None
 ) -> None:
-    lang = context.services.language
+    lang = context.language
     match outcome:
         case FollowUpState():
             # The new state first, then the answer: the spinner stops once it shows.
@@ -91,7 +91,7 @@ async def _show(
 
 async def _stale(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await stale_answer(update.callback_query, context.services.language)
+        await stale_answer(update.callback_query, context.language)
 
 
 async def direction(update: Update, context: BotContext) -> None:
@@ -121,7 +121,7 @@ async def contact(update: Update, context: BotContext) -> None:
     if pressed is None:
         return await _stale(update, context)
     query, user_id, press = pressed
-    lang = context.services.language
+    lang = context.language
     followups = context.services.checkins.followups
     outcome = await followups.set_contact(user_id, press.checkin, press.wanted)
     note = toast("followup.contact_noted", lang) if press.wanted else None
@@ -134,7 +134,7 @@ async def ask_text(update: Update, context: BotContext) -> None:
     if pressed is None:
         return await _stale(update, context)
     query, user_id, press = pressed
-    lang = context.services.language
+    lang = context.language
     outcome = await context.services.checkins.followups.follow_up(user_id, press.checkin)
     if not isinstance(outcome, FollowUpState):
         return await _show(query, outcome, context)
@@ -153,7 +153,7 @@ async def done(update: Update, context: BotContext) -> None:
     if pressed is None:
         return await _stale(update, context)
     query, user_id, press = pressed
-    lang = context.services.language
+    lang = context.language
     outcome = await context.services.checkins.followups.follow_up(user_id, press.checkin)
     if not isinstance(outcome, FollowUpState):
         return await _show(query, outcome, context)
@@ -170,7 +170,7 @@ async def take_text(update: Update, context: BotContext, data: dict[str, Any]) -
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
         return
-    lang = context.services.language
+    lang = context.language
     checkin_id = int(data["checkin_id"])
     followups = context.services.checkins.followups
     outcome = await followups.set_free_text(user.id, checkin_id, message.text)

@@ -48,7 +48,7 @@ async def peiling(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     choices = await context.services.checkins.start.district_choices(actor)
     if isinstance(choices, Denied):
         await note_refused(update, context, "/peiling")
@@ -74,7 +74,7 @@ async def private_only(update: Update, context: BotContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].lstrip("/").split("@")[0]
-    await reply(message, t("peiling.private_only", context.services.language, command=command))
+    await reply(message, t("peiling.private_only", context.language, command=command))
 
 
 @awaiting.consumer(EVENT)
@@ -85,7 +85,7 @@ async def take_event(update: Update, context: BotContext, data: dict[str, object
         return
     draft = find_draft(context, str(data.get("draft")))
     if draft is None or draft.sent_as is not None:
-        await reply(message, t("peiling.expired", context.services.language))
+        await reply(message, t("peiling.expired", context.language))
         return
     note = _take_event(context, draft, message.text or "")
     await show_step(context, actor, draft, chat_id=message.chat_id, note=note)
@@ -97,7 +97,7 @@ async def take_until(update: Update, context: BotContext, data: dict[str, object
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     draft = find_draft(context, str(data.get("draft")))
     if draft is None or draft.sent_as is not None:
         await reply(message, t("peiling.expired", lang))
@@ -122,7 +122,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = WizardPress.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("peiling.stale", lang))
@@ -145,7 +145,7 @@ async def _act(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    lang = context.services.language
+    lang = context.language
     if pressed.action == SAMPLE:
         await query.answer(t("peiling.sample", lang), show_alert=True)
         return
@@ -176,7 +176,7 @@ def _take_event(context: BotContext, draft: Draft, text: str) -> str | None:
     """Put the event in the draft, or return why it cannot be used."""
     checked = context.services.checkins.start.check_event(text)
     if isinstance(checked, InvalidEvent):
-        return event_problem(checked, len(text.strip()), context.services.language)
+        return event_problem(checked, len(text.strip()), context.language)
     draft.event = checked
     return None
 
@@ -202,7 +202,7 @@ async def _send(update: Update, context: BotContext, actor: Actor, draft: Draft)
     start_broadcast(context.application, services, started.checkin_id)
     if context.job_queue is not None:
         schedule_close(context.job_queue, started.checkin_id, started.closes_at, services)
-    text = sent_text(started, services.tz, services.language)
+    text = sent_text(started, services.tz, context.language)
     await edit_wizard(query.message, text, None)
 
 
@@ -215,4 +215,4 @@ async def _cancel(update: Update, context: BotContext) -> None:
         awaiting.clear(context)
     drop_draft(context)
     await query.answer()
-    await edit_wizard(query.message, t("peiling.cancelled", context.services.language), None)
+    await edit_wizard(query.message, t("peiling.cancelled", context.language), None)

@@ -47,7 +47,7 @@ async def show_step(
     note: str | None = None,
 ) -> None:
     """Show the draft's current step: edit the wizard message `edit`, or send to chat_id."""
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     step = draft.step()
     keyboard: InlineKeyboardMarkup
     if step == "preview":
@@ -89,7 +89,7 @@ async def show_refusal(
     edit: object = None,
 ) -> None:
     """Step the draft back to what the service refused and ask again; Denied ends the draft."""
-    lang = context.services.language
+    lang = context.language
     match refusal:
         case InvalidEvent():
             draft.event = None

@@ -10,11 +10,15 @@ from telegram.constants import ParseMode
 from handlers.common import note_refused
 from handlers.context import BotContext
 from handlers.districts.texts import DistrictOutcome, district_reply, overview_messages
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from services.languages import GroupLanguageSet
 from services.outcomes import Denied
 
 # `/wijk <naam>` creates; these first words choose another action instead.
 RENAME, ARCHIVE, RESTORE = "hernoem", "archiveer", "herstel"
 PRIVATE, TALLY, NUDGE = "privé", "telling", "herinnering"
+# `/wijk taal <naam> <nl|en|…>`: the language of the district's group (issue 16).
+LANGUAGE = "taal"
 # The value each setting action ends with, and what it sets the setting to.
 SETTING_VALUES = {
     PRIVATE: {"aan": True, "uit": False},
@@ -43,6 +47,11 @@ def parse_wijk(rest: str) -> tuple[str, str, str]:
         return (RENAME, old.strip(), new.strip()) if equals else (RENAME, "", "")
     if action in (ARCHIVE, RESTORE):
         return action, tail.strip(), ""
+    if action == LANGUAGE:
+        parts = tail.rsplit(None, 1)
+        if len(parts) == 2 and parts[1].casefold() in LANGUAGES:
+            return LANGUAGE, parts[0].strip(), parts[1].casefold()
+        return LANGUAGE, "", ""
     if action in SETTING_VALUES:
         # The name may have spaces; the value is the last word.
         parts = tail.rsplit(None, 1)
@@ -62,6 +71,9 @@ async def wijk(update: Update, context: BotContext) -> None:
     actor = services.actor(user.id, user.full_name)
     action, name, value = parse_wijk(command_rest(message.text))
     outcome: DistrictOutcome
+    if action == LANGUAGE:
+        await _district_language(update, context, message, name, value)
+        return
     if action == RENAME:
         outcome = await services.districts.rename_district(actor, name, value)
     elif action == ARCHIVE:
@@ -81,7 +93,30 @@ async def wijk(update: Update, context: BotContext) -> None:
         outcome = await services.districts.create_district(actor, name)
     if isinstance(outcome, Denied):  # first: once told, the refusal is on record
         await note_refused(update, context, "/wijk")
-    await _reply(message, district_reply(outcome, services.language))
+    await _reply(message, district_reply(outcome, context.language))
+
+
+async def _district_language(
+    update: Update, context: BotContext, message: Message, name: str, language: str
+) -> None:
+    """`/wijk taal <naam> <taal>`: a coordinator sets the language of a district's group."""
+    services, lang = context.services, context.language
+    user = update.effective_user
+    assert user is not None
+    actor = services.actor(user.id, user.full_name)
+    if actor.is_coordinator and not name:
+        await _reply(message, t("language.district_usage", lang, codes=", ".join(LANGUAGES)))
+        return
+    outcome = await services.languages.set_district(actor, name, language or DEFAULT_LANGUAGE)
+    if isinstance(outcome, GroupLanguageSet):
+        own = t("language.own_name", outcome.language)
+        await _reply(
+            message, t("language.district_chosen", lang, name=outcome.district, chosen=own)
+        )
+        return
+    if isinstance(outcome, Denied):
+        await note_refused(update, context, "/wijk")
+    await _reply(message, district_reply(outcome, lang))
 
 
 async def wijken(update: Update, context: BotContext) -> None:
@@ -91,7 +126,7 @@ async def wijken(update: Update, context: BotContext) -> None:
         return
     services = context.services
     rows = await services.districts.list_districts(services.actor(user.id, user.full_name))
-    for text in overview_messages(rows, services.language):
+    for text in overview_messages(rows, context.language):
         await _reply(message, text)
 
 

@@ -16,6 +16,7 @@ from handlers.districts.commands import command_rest
 from handlers.districts.group_keyboards import ReplaceGroup, confirm_keyboard
 from handlers.districts.group_texts import added_text, link_answer, link_reply
 from handlers.i18n import t
+from services.commands import ALIASES
 from services.groups import NeedsConfirmation
 from services.outcomes import Denied
 
@@ -63,7 +64,7 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
         added = await services.groups.group_added(
             chat.id, chat.title or "", chat.type, change.from_user.id
         )
-        text = added_text(added, services.language)
+        text = added_text(added, context.language)
         if text is not None:
             await _in_group(
                 context,
@@ -87,10 +88,10 @@ async def koppel(update: Update, context: BotContext) -> None:
         command_rest(message.text),
         chat_type=chat.type,
     )
-    text = link_reply(outcome, services.language)
+    text = link_reply(outcome, context.language)
     # Quoting the command keeps the district name with the question for the buttons.
     keyboard = (
-        confirm_keyboard(services.language) if isinstance(outcome, NeedsConfirmation) else None
+        confirm_keyboard(context.language) if isinstance(outcome, NeedsConfirmation) else None
     )
     await _in_group(
         context,
@@ -107,7 +108,7 @@ def district_of_question(message: object) -> str | None:
         return None
     command = message.reply_to_message.text or ""
     word = command.split(None, 1)[0] if command.strip() else ""
-    if word.split("@", 1)[0].casefold() != f"/{LINK_COMMAND}":
+    if word.split("@", 1)[0].casefold() not in (f"/{LINK_COMMAND}", f"/{ALIASES[LINK_COMMAND]}"):
         return None
     return command_rest(command) or None
 
@@ -117,7 +118,7 @@ async def replace_choice(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None:
         return
-    user, language = query.from_user, context.services.language
+    user, language = query.from_user, context.language
     choice = ReplaceGroup.parse(query.data)
     district = district_of_question(query.message)
     if choice is None or district is None or chat is None:

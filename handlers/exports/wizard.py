@@ -49,7 +49,7 @@ async def export(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     choices = await context.services.insight.export_choices(actor)
     if isinstance(choices, Denied):
         await note_refused(update, context, "/export")
@@ -69,7 +69,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = ExportPress.parse(query.data)
     draft = find_draft(context, parsed.draft) if parsed and in_own_chat(update) else None
     on_question = (
@@ -130,7 +130,7 @@ async def take_period(update: Update, context: BotContext, data: dict[str, objec
     message = update.effective_message
     if message is None:
         return
-    lang = context.services.language
+    lang = context.language
     draft = find_draft(context, str(data.get("draft")))
     if draft is None or draft.running or draft.step() != "period":
         await reply(message, t("export.expired", lang))
@@ -157,11 +157,11 @@ async def take_period(update: Update, context: BotContext, data: dict[str, objec
 
 async def run_export(context: BotContext, actor: Actor, draft: ExportDraft, chat_id: int) -> None:
     """Export into a temporary directory, send the file, and remove it again."""
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     name = file_name(draft, services.insight.today(), lang)
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="bondgenoten-export-"))
     try:
-        outcome = await services.exports.export(actor, draft.request(), folder / name)
+        outcome = await services.exports.export(actor, draft.request(), folder / name, lang)
         problem = outcome_text(outcome, lang)
         if problem is None and isinstance(outcome, Exported):
             result = await _send(context, chat_id, outcome, draft, lang)

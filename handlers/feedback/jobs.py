@@ -38,7 +38,9 @@ def start_sending(
         sent = await services.feedback.send(feedback_id)
         try:
             await application.bot.send_message(
-                report_to, sent_text(sent, services.language), parse_mode=ParseMode.HTML
+                report_to,
+                sent_text(sent, services.languages.of(report_to)),
+                parse_mode=ParseMode.HTML,
             )
         except TelegramError as exc:  # the groups have it; only the report is lost
             log.info("feedback report for check-in %s not sent: %s", sent.checkin_id, exc)

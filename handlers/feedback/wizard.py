@@ -53,7 +53,7 @@ async def _begin(
     update: Update, context: BotContext, actor: Actor, checkin_id: int, message: Message
 ) -> str | None:
     """Start a draft and ask for the text; return a refusal line instead when it cannot."""
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     target = await services.feedback.target(actor, checkin_id)
     if not isinstance(target, FeedbackTarget):
         if isinstance(target, Denied | Unknown):  # not theirs, or a made-up number
@@ -77,7 +77,7 @@ async def terugkoppeling(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     given = arguments(context)
     checkin_id = parse_id(given) if given else None
     if given and checkin_id is None:
@@ -108,7 +108,7 @@ async def take_text(update: Update, context: BotContext, data: dict[str, object]
     message = update.effective_message
     if message is None or message.text is None:
         return
-    lang = context.services.language
+    lang = context.language
     checkin_id = int(str(data.get("checkin")))
     draft = _draft(context, checkin_id)
     if draft is None:
@@ -125,7 +125,7 @@ async def take_text(update: Update, context: BotContext, data: dict[str, object]
 
 
 async def _show_preview(message: Message, context: BotContext, draft: dict[str, Any]) -> None:
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     districts = [(int(i), str(n)) for i, n in draft["districts"]]
     preview = preview_text(
         draft["checkin"], draft["event"], districts[0][1], draft["text"], services.tz, lang
@@ -139,7 +139,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = FeedbackPress.parse(query.data)
     if parsed is None or not in_own_chat(update) or not isinstance(query.message, Message):
         await query.answer(t("feedback.stale", lang))
@@ -185,7 +185,7 @@ async def _toggle(query: Any, draft: dict[str, Any], district_id: int, lang: str
 async def _send(
     update: Update, query: Any, context: BotContext, actor: Actor, draft: dict[str, Any]
 ) -> None:
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     if not draft["selected"]:
         await query.answer(t("feedback.pick_one", lang), show_alert=True)
         return

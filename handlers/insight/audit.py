@@ -30,7 +30,7 @@ async def audit(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     page = await services.insight.audit(actor)
     if isinstance(page, Denied):
         await note_refused(update, context, "/audit")
@@ -48,7 +48,7 @@ async def audit_move(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = AuditMove.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("insight.audit.stale", lang))

@@ -36,7 +36,7 @@ async def private_only(update: Update, context: BotContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].lstrip("/").split("@")[0]
-    await reply(message, t("insight.private_only", context.services.language, command=command))
+    await reply(message, t("insight.private_only", context.language, command=command))
 
 
 # --- /trend ---
@@ -47,7 +47,7 @@ async def trend(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     outcome = await services.insight.trend(actor, unquote(arguments(context)) or None)
     if isinstance(outcome, Denied | UnknownDistrict):
         if isinstance(outcome, Denied):
@@ -81,7 +81,7 @@ async def overzicht(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     outcome = await services.insight.overview(actor)
     if isinstance(outcome, Denied):
         await note_refused(update, context, "/overzicht")

@@ -43,7 +43,7 @@ async def actie(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     number, _, rest = arguments(context).partition(" ")
     owner, rest = split_district(rest)
     day, _, description = rest.strip().partition(" ")
@@ -65,7 +65,7 @@ async def acties(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     found = await services.meetings.actions.open_actions(actor)
     if not found:
         await reply(message, t("meeting.action.none_open", lang))
@@ -92,7 +92,7 @@ async def close_pick(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = ActionPick.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(label("meeting.plan.stale", lang))
@@ -116,7 +116,7 @@ async def take_result(update: Update, context: BotContext, data: dict[str, objec
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     action_id = int(str(data.get("action", 0)))
     closed = await services.meetings.actions.close(actor, action_id, message.text or "")
     if isinstance(closed, ActionRefused):
@@ -131,4 +131,4 @@ async def take_result(update: Update, context: BotContext, data: dict[str, objec
 
 def _line(action: ActionView, context: BotContext) -> Safe:
     # Rendered (and escaped) already: it goes into other texts as it is.
-    return Safe(action_line(action, context.services.tz, context.services.language))
+    return Safe(action_line(action, context.services.tz, context.language))

@@ -40,7 +40,7 @@ async def bijeenkomsten(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     found = await services.meetings.headcount.upcoming(actor)
     if isinstance(found, Denied):
         await reply(message, t("meeting.plan.not_allowed", lang))
@@ -68,7 +68,7 @@ async def pick(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = MeetingPick.parse(query.data)
     if parsed is None or not in_own_chat(update) or parsed.action not in _ACTIONS:
         await query.answer(label("meeting.plan.stale", lang))
@@ -151,7 +151,7 @@ async def take_note(update: Update, context: BotContext, data: dict[str, object]
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     meeting_id = int(str(data.get("meeting", 0)))
     view = await services.meetings.talking_points.add_note(actor, meeting_id, message.text or "")
     if isinstance(view, Denied):
@@ -170,7 +170,7 @@ async def take_new_time(update: Update, context: BotContext, data: dict[str, obj
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     meeting_id = int(str(data.get("meeting", 0)))
     at = parse_when(message.text or "", services.clock.now(), services.tz)
     if at is None:
@@ -184,7 +184,7 @@ async def take_new_time(update: Update, context: BotContext, data: dict[str, obj
 
 
 def _changed_text(key: str, changed: MeetingChanged | ChangeRefused, context: BotContext) -> str:
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     if isinstance(changed, ChangeRefused):
         return t(f"meeting.change.refused.{changed.reason}", lang)
     return tn(
@@ -212,7 +212,7 @@ async def toggle_point(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = PointPick.parse(query.data)
     if parsed is None:
         await query.answer(label("meeting.points.line_gone", lang))

@@ -46,7 +46,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = RsvpButton.parse(query.data)
     if parsed is None or query.message is None:
         await query.answer(_toast(label("meeting.rsvp.refused.unknown", lang)))
@@ -69,7 +69,7 @@ async def press(update: Update, context: BotContext) -> None:
 
 async def _offer_panel(context: BotContext, telegram_user_id: int, meeting_id: int) -> None:
     """Send the dietary question (or the remembered needs) privately; a blocked chat is fine."""
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     view = await services.meetings.dietary.offer(telegram_user_id, meeting_id)
     if isinstance(view, DietaryRefused):
         return
@@ -85,7 +85,7 @@ async def _offer_panel(context: BotContext, telegram_user_id: int, meeting_id: i
 
 
 def _panel(view: DietaryView, context: BotContext) -> tuple[str, InlineKeyboardMarkup]:
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     text = diet_text(view, services.tz, lang)
     if not view.consented:
         return text, consent_keyboard(view.meeting_id, lang)
@@ -97,7 +97,7 @@ async def diet_press(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = DietPress.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(label("meeting.diet.stale", lang))
@@ -153,7 +153,7 @@ async def take_diet_text(update: Update, context: BotContext, data: dict[str, ob
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     meeting_id = int(str(data.get("meeting", 0)))
     changed = await services.meetings.dietary.change(
         user.id, meeting_id, "text", text=message.text or ""
@@ -172,7 +172,7 @@ async def dieet(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     meeting_id = await services.meetings.dietary.next_meeting(actor.telegram_user_id)
     if meeting_id is None:
         kept = await services.meetings.dietary.remembered(actor.telegram_user_id)

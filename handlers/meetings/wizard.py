@@ -50,7 +50,7 @@ async def bijeenkomst(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     options = await context.services.meetings.planner.district_options(actor)
     if isinstance(options, Denied):
         await reply(message, t("meeting.plan.not_allowed", lang))
@@ -66,14 +66,14 @@ async def private_only(update: Update, context: BotContext) -> None:
     """In a group: one line pointing to the private chat."""
     message = update.effective_message
     if message is not None:
-        await reply(message, t("meeting.private_only", context.services.language))
+        await reply(message, t("meeting.private_only", context.language))
 
 
 async def _typed(update: Update, context: BotContext, data: dict[str, object], kind: str) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     draft = find_draft(context, str(data.get("draft")))
     if draft is None or draft.sent_as is not None:
         await reply(message, t("meeting.plan.expired", lang))
@@ -134,7 +134,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = PlanPress.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("meeting.plan.stale", lang))
@@ -196,7 +196,7 @@ async def show_step(
     note: str | None = None,
 ) -> None:
     """Show the draft's current step: edit the wizard message, or send a new one."""
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     step = draft.step()
     cancel = [_button(draft, "meeting.plan.cancel_button", CANCEL, lang=lang)]
     rows: list[list[InlineKeyboardButton]] = []
@@ -269,7 +269,7 @@ async def _refused(
     edit: object = None,
 ) -> None:
     """Step the draft back to what the service refused, saying why; denied ends the draft."""
-    lang = context.services.language
+    lang = context.language
     if refused.reason == "denied":
         drop_draft(context)
         text = t("meeting.plan.not_allowed", lang)
@@ -292,7 +292,7 @@ async def _send(update: Update, context: BotContext, actor: Actor, draft: Meetin
     """Store the meeting, send the invitations in the background, tell the organiser."""
     query = update.callback_query
     assert query is not None
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     planned = await services.meetings.planner.plan(actor, draft.district_ids(), draft.details())
     await query.answer()
     if isinstance(planned, PlanRefused):

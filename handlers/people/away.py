@@ -39,7 +39,7 @@ async def afwezig(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     given = arguments(context)
     until = None
     if given:
@@ -66,6 +66,6 @@ async def terug(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     outcome: Back = await context.services.away.set_back(actor)
     await reply(message, t("away.back" if outcome.was_away else "away.not_away", lang))

@@ -93,7 +93,7 @@ async def open_link(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    lang = context.services.language
+    lang = context.language
     token = arguments(context)
     offer = await context.services.intake.open_invitation(token, user.id)
     if not isinstance(offer, InvitationValid):
@@ -131,7 +131,7 @@ async def _press(
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = context.services.language
+    lang = context.language
     token = _pending(context).pop(parsed.ref, None) if parsed and in_own_chat(update) else None
     if parsed is None or token is None:
         await query.answer(t("intake.button.stale", lang))
@@ -176,7 +176,7 @@ async def _press(
 async def _ask_to_move(
     context: BotContext, chat_id: int, ref: str, question: NeedsMoveConfirmation
 ) -> None:
-    lang = context.services.language
+    lang = context.language
     keyboard = InlineKeyboardMarkup(
         [
             [

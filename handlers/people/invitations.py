@@ -50,7 +50,7 @@ async def invite(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = parse_invite(arguments(context))
     if parsed is None:
         await reply(message, t("invite.usage", lang))
@@ -74,7 +74,7 @@ async def invite(update: Update, context: BotContext) -> None:
 
 def invitation_line(item: OpenInvitation, context: BotContext) -> str:
     """One open invitation as a line of the list."""
-    lang = context.services.language
+    lang = context.language
     return t(
         "invite.list.line",
         lang,
@@ -91,7 +91,7 @@ async def list_invitations(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     outcome = await context.services.invitations.list_invitations(actor)
     if not isinstance(outcome, list):
         await refuse(update, context, message, outcome, "/uitnodigingen")
@@ -110,7 +110,7 @@ async def revoke(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     # Ids are 32-bit integers in PostgreSQL; a longer number cannot be one.
     number = arguments(context).removeprefix("#").strip()
     if not (number.isascii() and number.isdigit()) or len(number) > 9:

@@ -102,7 +102,7 @@ async def ask(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    lang = context.services.language
+    lang = context.language
     options = await context.services.members.leave(user.id)
     if not options.memberships:
         await reply(message, t("leave.nothing", lang))
@@ -124,7 +124,7 @@ async def confirm(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = LeavePick.parse(query.data)
     shown = _pending(context).get(parsed.ref) if parsed and in_own_chat(update) else None
     if parsed is None or shown is None or not ALL <= parsed.pick < len(shown):
@@ -143,7 +143,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = LeaveCancel.parse(query.data)
     if (
         parsed is None

@@ -79,7 +79,7 @@ async def roster(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     district = unquote(arguments(context))
     if not district:
         await reply(message, t("roster.usage", lang))
@@ -96,7 +96,7 @@ async def remove(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     district, who = split_district(arguments(context))
     if not district or not who:
         await reply(message, t("remove.usage", lang))
@@ -120,7 +120,7 @@ async def take_role(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    lang = context.services.language
+    lang = context.language
     *who, last = arguments(context).split() or [""]
     role = parse_role(last)
     if role is None or not who:
@@ -184,4 +184,4 @@ async def private_only(update: Update, context: BotContext) -> None:
     """Answer a people command sent in a group: it only works in the private chat."""
     message = update.effective_message
     if message is not None:
-        await reply(message, t("people.private_only", context.services.language))
+        await reply(message, t("people.private_only", context.language))

@@ -25,7 +25,7 @@ async def privacy(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    lang = context.services.language
+    lang = context.language
     await reply(message, privacy_text(context.services.privacy.policy, lang))
 
 
@@ -35,7 +35,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     if user is None or message is None:
         return
     services = context.services
-    lang = services.language
+    lang = context.language
     made = await services.privacy.copy(user.id)
     if isinstance(made, NotKnown):
         await reply(message, t("privacy.copy.unknown", lang))
@@ -65,7 +65,7 @@ async def forget(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    lang = context.services.language
+    lang = context.language
     question = await context.services.privacy.erasure_question(user.id)
     if isinstance(question, NotKnown):
         await reply(message, t("privacy.forget.unknown", lang))
@@ -85,7 +85,7 @@ async def forget_press(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = context.services.language
+    lang = context.language
     parsed = ForgetPress.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("privacy.forget.stale", lang))
@@ -100,6 +100,7 @@ async def forget_press(update: Update, context: BotContext) -> None:
         # What this process still holds about them (half-finished wizards) goes too.
         if context.user_data is not None:
             context.user_data.clear()
+        context.services.languages.forget(user.id)
         text = t("privacy.forget.done", lang)
     else:
         text = t("privacy.forget.unknown", lang)
@@ -111,7 +112,7 @@ async def accept_agreement(update: Update, context: BotContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    lang = context.services.language
+    lang = context.language
     outcome = await context.services.agreement.accept(user.id)
     if isinstance(outcome, NoMembership):
         await reply(message, t("privacy.agreement.nothing", lang))

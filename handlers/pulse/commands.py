@@ -44,7 +44,7 @@ async def puls(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     if message is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     given = arguments(context)
     if not given:
         await _send_list(update, context)
@@ -69,7 +69,7 @@ async def puls(update: Update, context: BotContext) -> None:
 async def _send_list(update: Update, context: BotContext) -> None:
     message, actor = update.effective_message, actor_of(update, context)
     assert message is not None and actor is not None
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     lines = await services.pulses.listing(actor)
     if isinstance(lines, Denied):
         await note_refused(update, context, "/puls")
@@ -93,7 +93,7 @@ async def press(update: Update, context: BotContext) -> None:
     query, actor = update.callback_query, actor_of(update, context)
     if query is None or actor is None:
         return
-    services, lang = context.services, context.services.language
+    services, lang = context.services, context.language
     parsed = PulsePress.parse(query.data)
     if parsed is None or not in_own_chat(update):
         await query.answer(t("pulse.stale", lang))

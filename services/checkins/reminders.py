@@ -182,7 +182,7 @@ class ReminderService:
     async def _nudge_groups(self, checkin_id: int) -> int:
         """One message without names in each group whose district wants it, once."""
         now = self._deps.clock.now()
-        sends: list[tuple[int, Notice]] = []
+        sends: list[tuple[int, Notice, str | None]] = []
         async with self._deps.uow() as uow:
             s = uow.session
             found = await checkins.with_event(s, checkin_id)
@@ -211,8 +211,8 @@ class ReminderService:
                 if missing > 0 and delivery.telegram_chat_id is not None:
                     params = {"total": total, "until": checkin.closes_at}
                     notice = Notice("reminder.nudge", params, count=missing)
-                    sends.append((delivery.telegram_chat_id, notice))
+                    sends.append((delivery.telegram_chat_id, notice, district.language))
             await uow.commit()
-        for chat_id, notice in sends:
-            await self._deps.notifier.notify(chat_id, notice)
+        for chat_id, notice, language in sends:
+            await self._deps.notifier.notify(chat_id, notice, language)
         return len(sends)

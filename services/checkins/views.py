@@ -47,6 +47,9 @@ class CheckInMessage:
     private: bool = False
     reminder: bool = False  # a private reminder of a check-in not answered yet
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
+    # In a group: the district's language (None: the configured one); a private message is
+    # in its reader's language, which the sender passes.
+    language: str | None = None
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""

@@ -53,9 +53,17 @@ class ExportService:
         self.min_respondents = min_respondents
 
     async def export(
-        self, actor: Actor | None, request: ExportRequest, output: Path
+        self,
+        actor: Actor | None,
+        request: ExportRequest,
+        output: Path,
+        language: str | None = None,
     ) -> ExportOutcome:
         """Write the export to `output` if the actor may; actor None is the command line.
+
+        language: the reader's (an export from the chat): the labels, and in CSV and XLSX
+        the column headers and sheet name, are in it. None (the command line): labels in the
+        configured language, headers the stable column codes (JSON Lines always has those).
 
         The file appears under its name only when complete, and only after its audit entry
         is committed: there is never an export that the audit log does not know about.
@@ -70,7 +78,7 @@ class ExportService:
             if not isinstance(part, PartFile):
                 return part
             try:
-                rows = await self._write(uow.session, request, allowed, part)
+                rows = await self._write(uow.session, request, allowed, part, language)
             except OSError as exc:
                 await asyncio.to_thread(part.discard)
                 return WriteFailed(part.target, reason(exc))
@@ -102,7 +110,9 @@ class ExportService:
         """The k of small-group suppression: the request's, else the configured one."""
         return request.min_respondents or self.min_respondents
 
-    async def _plan(self, s: AsyncSession, request: ExportRequest, f: ExportFilter) -> Plan:
+    async def _plan(
+        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, language: str
+    ) -> Plan:
         if request.kind == "audit":
             return audit_plan(f.window, self._tz)
         if request.kind == "summaries":
@@ -110,15 +120,26 @@ class ExportService:
         assert self._key is not None
         pseudonyms = Pseudonyms(self._key)
         return answers_plan(
-            f.window, f.names, pseudonyms, self._scale, self._tz, self._texts, self._language
+            f.window, f.names, pseudonyms, self._scale, self._tz, self._texts, language
         )
 
     async def _write(
-        self, s: AsyncSession, request: ExportRequest, f: ExportFilter, part: PartFile
+        self,
+        s: AsyncSession,
+        request: ExportRequest,
+        f: ExportFilter,
+        part: PartFile,
+        language: str | None,
     ) -> int:
-        plan = await self._plan(s, request, f)
+        plan = await self._plan(s, request, f, language or self._language)
+        columns, title = plan.columns, plan.title
+        if language is not None and request.format != "jsonl":
+            columns, title = (
+                self._headers(columns, language),
+                self._texts(f"export.sheet.{title}", language),
+            )
         writer = await asyncio.to_thread(
-            open_writer, request.format, part.path, plan.columns, plan.title, plan.kinds
+            open_writer, request.format, part.path, columns, title, plan.kinds
         )
         count = 0
         try:
@@ -133,6 +154,17 @@ class ExportService:
             await asyncio.to_thread(writer.abort)
             raise
         return count
+
+    def _headers(self, columns: tuple[str, ...], language: str) -> tuple[str, ...]:
+        """The column headers in a reader's language; a count per level is headed by its label."""
+        headers = []
+        for column in columns:
+            code = column.removeprefix("level_")
+            if code != column and code.isdigit():
+                headers.append(self._texts(self._scale.label_key(int(code)), language))
+            else:
+                headers.append(self._texts(f"export.column.{column}", language))
+        return tuple(headers)
 
 
 def _put(writer: RowWriter, rows_of: Callable[[], Rows]) -> int:

@@ -169,7 +169,7 @@ async def _notice(s: AsyncSession, row: FeedbackSend) -> tuple[Notice, str | Non
         "checkin_id": given.checkin_id,
     }
     if row.kind == "group":
-        return Notice("feedback.group", params), None
+        return Notice("feedback.group", params), district.language
     return Notice("feedback.private", params), person.language if person else None
 
 

@@ -33,7 +33,7 @@ class HeadcountNotice:
     """A headcount due to one organiser."""
 
     chat_id: int
-    language: str
+    language: str | None
     headcount: Headcount
 
 

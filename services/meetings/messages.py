@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.meetings.views import MeetingDetails, MeetingMessage, RsvpCounts
 from storage.models import Meeting, MeetingStatus, RsvpAnswer
-from storage.queries import meetings
+from storage.queries import districts, meetings
 
 
 def details_of(meeting: Meeting) -> MeetingDetails:
@@ -54,6 +54,8 @@ async def messages_for(
         return []
     counts = await meetings.rsvp_counts(session, ids)
     names = await meetings.district_names(session, ids)
+    # A group's invitation is in its district's language; a private one in its reader's.
+    languages = {} if private else await districts.languages(session, {d for _, d in rows})
     return [
         MeetingMessage(
             meeting_id=meeting.id,
@@ -64,6 +66,7 @@ async def messages_for(
             cancelled=meeting.status is MeetingStatus.CANCELLED,
             counts=total(counts, meeting.id),
             private=private,
+            language=languages.get(district_id),
         )
         for meeting, district_id in rows
     ]

@@ -63,6 +63,9 @@ class MeetingMessage:
     counts: RsvpCounts
     private: bool = False
     reminder: bool = False  # sent again to someone who has not answered yet
+    # In a group: the district's language (None: the configured one); a private message is
+    # in its reader's language, which the sender passes.
+    language: str | None = None
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
@@ -121,7 +124,7 @@ class RsvpRecorded:
     answer: RsvpAnswer
     before: RsvpAnswer | None
     changeable_until: datetime
-    language: str
+    language: str | None
 
     @property
     def asks_dietary(self) -> bool:

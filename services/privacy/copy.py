@@ -23,7 +23,7 @@ class PersonalCopy:
     made_at: datetime
     telegram_user_id: int
     display_name: str
-    language: str
+    language: str | None
     sections: tuple[tuple[str, tuple[Row, ...]], ...]
 
     def as_json(self) -> dict[str, Any]:

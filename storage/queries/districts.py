@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -84,3 +84,15 @@ async def overview(
         OverviewRow(d, title, status, counts.get(d.id, 0), tuple(chiefs.get(d.id, ())))
         for d, title, status in rows
     ]
+
+
+async def languages(session: AsyncSession, district_ids: Collection[int]) -> dict[int, str]:
+    """The language set for each of these districts' groups (districts without one left out)."""
+    if not district_ids:
+        return {}
+    rows = await session.execute(
+        select(District.id, District.language).where(
+            District.id.in_(district_ids), District.language.is_not(None)
+        )
+    )
+    return {district_id: language for district_id, language in rows if language}

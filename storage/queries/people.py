@@ -50,7 +50,7 @@ async def get_or_add(
         person = Person(
             telegram_user_id=telegram_user_id,
             display_name=display_name,
-            language=language or "nl",
+            language=language,
             is_coordinator=False,
             privately_reachable=True,
             created_at=at,

@@ -59,6 +59,10 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     )
     assert pulse["buttons"] == ["⏸ Pauzeer #1", "🗑 Verwijder #1"]
     assert pulse["next_due_at"] is not None
+    # Someone whose Telegram speaks English is answered in English (issue 16).
+    english = result["english_key_figure"]
+    assert english["language"] == "en"
+    assert english["welcome"].startswith("Welcome to the key figures of Overvecht!")
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -75,3 +79,4 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert "feedback in 3 groups;" in out
     assert "Eten voor 7 personen (komen + misschien)" in out
     assert "#1 Maandelijkse peiling: Hoe is de stemming deze maand?" in out
+    assert "Welcome to the key figures of Overvecht!" in out

@@ -38,7 +38,7 @@ async def test_start_from_a_stranger_says_so_and_shows_their_numeric_id(
 
 
 async def test_help_in_private_chat(app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount) -> None:
-    ali = sandbox.add_person("Ali")
+    ali = sandbox.add_person("Ali", language_code="nl")
     await ali.start(tg_bot)
     await sandbox.next_message(ali.chat_with(tg_bot), timeout=10)
     await ali.send(tg_bot, "/help")
@@ -51,7 +51,7 @@ async def test_commands_for_other_bots_and_edited_commands_get_nothing(
 ) -> None:
     # Privacy off, so the sandbox really delivers "/help@otherbot": the bot must ignore it.
     tg_bot.privacy_mode = False
-    ali = sandbox.add_person("Ali")
+    ali = sandbox.add_person("Ali", language_code="nl")
     # A coordinator brings the bot (a stranger's group it would leave at once).
     group = await coordinator.create_group("Overvecht bondgenoten", [ali], [tg_bot])
     await ali.send(group, "/help@otherbot")
@@ -72,7 +72,7 @@ def _is_help(message: Message) -> bool:
 async def test_help_lists_the_commands_of_the_persons_role(
     app: AnyApp, sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person
 ) -> None:
-    stranger = sandbox.add_person("Vreemde")
+    stranger = sandbox.add_person("Vreemde", language_code="nl")
     await stranger.start(tg_bot)
     await stranger.send(tg_bot, "/help")
     stranger_help = await sandbox.next_message(stranger.chat_with(tg_bot), predicate=_is_help)

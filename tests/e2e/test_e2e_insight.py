@@ -201,16 +201,23 @@ async def test_coordinator_exports_answers_and_summaries_through_the_buttons(
     assert sent.document.filename == f"bondgenoten-antwoorden-{today}.csv"
     assert sent.caption == "📄 3 antwoorden · laatste 30 dagen · Overvecht"
     rows = rows_of(sandbox, sent)
-    assert {r["district"] for r in rows} == {"Overvecht"}
-    assert sorted((r["event"], r["level_label"]) for r in rows) == [
+    # Made in the chat: the headers are in the reader's language (Dutch here).
+    assert list(rows[0])[:6] == [
+        "Peiling", "Gebeurtenis", "Wijk", "Beantwoord op", "Antwoord (code)", "Antwoord"
+    ]  # fmt: skip
+    assert {r["Wijk"] for r in rows} == {"Overvecht"}
+    assert sorted((r["Gebeurtenis"], r["Antwoord"]) for r in rows) == [
         ("Aanslag op moskee", "Onrust"),
         ("Aanslag op moskee", "Rustig"),
         ("Rellen na de wedstrijd", "Onderwerp van gesprek"),
     ]
-    assert "display_name" not in rows[0] and "telegram_id" not in rows[0]
+    assert "Naam" not in rows[0] and "Telegram-id" not in rows[0]
     fatima, mehmet = world.net["Overvecht"].key_figures
     pseudonym = Pseudonyms(KEY.encode())
-    assert {r["person"] for r in rows} == {pseudonym(fatima.id), pseudonym(mehmet.id)}
+    assert {r["Persoon (pseudoniem)"] for r in rows} == {
+        pseudonym(fatima.id),
+        pseudonym(mehmet.id),
+    }
     await sandbox.wait_for(lambda: "✅ Verstuurd: 3 rijen." in (wizard.text or ""), TIMEOUT)
     assert wizard.text == (
         f"{HEAD}\nWat: Antwoorden\nPeriode: laatste 30 dagen\nWijken: Overvecht\n"
@@ -278,8 +285,8 @@ async def test_a_chief_exports_only_their_district_and_never_names(
     await tap(sandbox, jan, wizard, "CSV")
     sent = await document(sandbox, jan, tg_bot)
     rows = rows_of(sandbox, sent)
-    assert len(rows) == 3 and {r["district"] for r in rows} == {"Overvecht"}
-    assert "display_name" not in rows[0]
+    assert len(rows) == 3 and {r["Wijk"] for r in rows} == {"Overvecht"}
+    assert "Naam" not in rows[0]
     assert "Personen: pseudoniemen" in (wizard.text or "")
 
     # Kanaleneiland's chief, pressing through an Overvecht toggle that was never offered.

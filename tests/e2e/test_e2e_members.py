@@ -177,7 +177,7 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
 
     assert menu(sandbox, tg_bot, net.fatima) == [
         "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
-        "vergeetmij", "akkoord", "stoppen", "help",
+        "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
     ambiguous = await ask(sandbox, coordinator, tg_bot, "/verwijderen Overvecht fatima")
     assert ambiguous.splitlines() == [
@@ -197,7 +197,7 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     )
     assert await memberships_of(app, net.fatima) == []
     await sandbox.wait_for(
-        lambda: menu(sandbox, tg_bot, net.fatima) == ["privacy", "start", "help"]
+        lambda: menu(sandbox, tg_bot, net.fatima) == ["privacy", "taal", "start", "help"]
     )
     assert await memberships_of(app, other_fatima) == [("Overvecht", Role.KEY_FIGURE)]
 
@@ -223,7 +223,7 @@ async def test_removal_and_role_taken_tell_the_person_and_change_menus(
     told = await next_text(sandbox, net.chief, tg_bot, last)
     assert told.startswith("Je bent geen chef meer (dat was je in: Overvecht).")
     await sandbox.wait_for(
-        lambda: menu(sandbox, tg_bot, net.chief) == ["privacy", "start", "help"]
+        lambda: menu(sandbox, tg_bot, net.chief) == ["privacy", "taal", "start", "help"]
     )
     assert await memberships_of(app, net.chief) == []
     assert (await ask(sandbox, coordinator, tg_bot, "/rolweg Jan")).startswith("Zo neem je")
@@ -245,7 +245,7 @@ async def test_menus_differ_per_role(
     assert not {"uitnodigen", "verwijderen", "wijk", "audit"} & set(chief_menu)
     assert figure_menu == [
         "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
-        "vergeetmij", "akkoord", "stoppen", "help",
+        "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
     assert len({tuple(coordinator_menu), tuple(chief_menu), tuple(figure_menu)}) == 3
     # The menu's descriptions are the Dutch ones.
@@ -313,7 +313,7 @@ async def test_stopping_with_confirmation(
         )
     )
     await sandbox.wait_for(
-        lambda: menu(sandbox, tg_bot, net.bilal) == ["privacy", "start", "help"]
+        lambda: menu(sandbox, tg_bot, net.bilal) == ["privacy", "taal", "start", "help"]
     )
     # Pressing the old button again, or /stoppen with nothing left: friendly, nothing changes.
     query = await net.bilal.forge_press(question, f"stop:{ref}:0")

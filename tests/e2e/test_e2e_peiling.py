@@ -263,7 +263,7 @@ async def test_refusals_in_one_line_and_commands_that_are_ignored(
     chief = net["Overvecht"].chief
     assert chief is not None
     assert (await ask(sandbox, figure, tg_bot, f"/peiling {EVENT}")).text == NOT_ALLOWED
-    stranger = sandbox.add_person("Onbekend")
+    stranger = sandbox.add_person("Onbekend", language_code="nl")
     await begin(sandbox, stranger, tg_bot)
     assert (await ask(sandbox, stranger, tg_bot, "/peiling")).text == NOT_ALLOWED
 
@@ -580,7 +580,7 @@ async def test_peilingen_lists_open_and_recent_with_the_own_answer(
     )
     listed = await ask(sandbox, figure, tg_bot, "/peilingen", _listing)
     assert (listed.text or "").endswith("Overvecht · 1 van 2 gereageerd\nJouw antwoord: Onrust")
-    stranger = sandbox.add_person("Onbekend")
+    stranger = sandbox.add_person("Onbekend", language_code="nl")
     await begin(sandbox, stranger, tg_bot)
     assert (await ask(sandbox, stranger, tg_bot, "/peilingen")).text == (
         "Je hoort nog bij geen enkele wijk, dus er zijn geen peilingen voor je."

@@ -70,7 +70,7 @@ async def test_polling_process_answers_stops_on_sigterm_and_never_logs_the_token
     sandbox: Sandbox, tg_bot: BotAccount, bot_env: dict[str, str]
 ) -> None:
     async for proc in _run_bot(bot_env):
-        fatima = sandbox.add_person("Fatima")
+        fatima = sandbox.add_person("Fatima", language_code="nl")
         await fatima.start(tg_bot)
         reply = await sandbox.next_message(fatima.chat_with(tg_bot), timeout=30)
         assert reply.text is not None and reply.text.startswith("Welkom bij Bondgenoten")
@@ -101,7 +101,7 @@ async def test_webhook_process_checks_the_secret_token(
         assert call.params["url"] == f"http://127.0.0.1:{port}/telegram"
         assert call.params["secret_token"] == secret
 
-        ali = sandbox.add_person("Ali")
+        ali = sandbox.add_person("Ali", language_code="nl")
         await ali.start(tg_bot)
         reply = await sandbox.next_message(ali.chat_with(tg_bot), timeout=30)
         assert reply.text is not None and reply.text.startswith("Welkom bij Bondgenoten, Ali")
@@ -153,7 +153,7 @@ async def test_webhook_mode_answers_healthz_on_its_own_port(
         assert report["database"] == "ok" and report["sends_pending"] == 0
         assert report["last_update_at"] is None
 
-        ali = sandbox.add_person("Ali")
+        ali = sandbox.add_person("Ali", language_code="nl")
         await ali.start(tg_bot)
         await sandbox.next_message(ali.chat_with(tg_bot), timeout=30)
         status, report = await _health(port)

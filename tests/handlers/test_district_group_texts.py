@@ -82,6 +82,10 @@ def row(name: str = "Overvecht", **changes: object) -> DistrictOverview:
         ("/wijk Telling Oud Zuilen Tonen", ("telling", "Oud Zuilen", "tonen")),
         ("/wijk telling Zuilen aan", ("telling", "", "")),
         ("/wijk Privéwijk", ("", "Privéwijk", "")),
+        ("/wijk taal Oud Zuilen EN", ("taal", "Oud Zuilen", "en")),
+        ("/wijk taal Zuilen xx", ("taal", "", "")),
+        ("/wijk taal en", ("taal", "", "")),
+        ("/wijk Taalwijk", ("", "Taalwijk", "")),
     ],
 )
 def test_wijk_arguments(text: str, parsed: tuple[str, str, str]) -> None:

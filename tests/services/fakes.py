@@ -39,6 +39,9 @@ class FakeNotifier:
     menus: dict[int, list[str]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     attempts: list[int] = field(default_factory=list)
+    # The language of each notice (same order as transcript) and of each chat's last menu.
+    languages: list[str | None] = field(default_factory=list)
+    menu_languages: dict[int, str | None] = field(default_factory=dict)
 
     async def notify(self, chat_id: int, notice: Notice, language: str | None = None) -> Sent:
         """Record one notice, or refuse it as Telegram does for a blocked bot."""
@@ -46,6 +49,7 @@ class FakeNotifier:
         if chat_id in self.blocked:
             return Sent(False, error="blocked", description="Forbidden: bot was blocked")
         self.transcript.append((chat_id, notice.key, dict(notice.params)))
+        self.languages.append(language)
         return Sent(True, message_id=len(self.transcript))
 
     async def leave_chat(self, chat_id: int, notice: Notice | None = None) -> Sent:
@@ -53,6 +57,7 @@ class FakeNotifier:
         self.left.append((chat_id, notice.key if notice else None))
         if notice is not None:
             self.transcript.append((chat_id, notice.key, dict(notice.params)))
+            self.languages.append(None)
         return Sent(True)
 
     async def set_commands(
@@ -62,6 +67,7 @@ class FakeNotifier:
         if chat_id in self.blocked:
             return Sent(False, error="blocked", description="Forbidden: bot was blocked")
         self.menus[chat_id] = list(commands)
+        self.menu_languages[chat_id] = language
         return Sent(True)
 
     def to(self, chat_id: int) -> list[tuple[str, dict[str, object]]]:
@@ -75,6 +81,8 @@ class FakeNotifier:
     def clear(self) -> None:
         """Forget everything recorded so far (not the blocked chats)."""
         self.transcript.clear()
+        self.languages.clear()
+        self.menu_languages.clear()
         self.left.clear()
         self.menus.clear()
         self.attempts.clear()

@@ -84,7 +84,7 @@ async def test_accept_stores_person_membership_agreement_and_uses_link(
     assert entry.details["agreement_version"] == AGREEMENT_VERSION
     assert notifier.menus[2001] == [
         "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
-        "vergeetmij", "akkoord", "stoppen", "help",
+        "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
     assert notifier.to(1001) == [
         ("invitation.accepted", {"name": "Fatima", "district": "Overvecht", "role": "bondgenoot"})

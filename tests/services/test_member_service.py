@@ -98,7 +98,7 @@ async def test_remove_member_tells_them_and_updates_menu(
     assert notifier.to(2001) == [
         ("member.removed", {"district": "Overvecht", "role": "bondgenoot"})
     ]
-    assert notifier.menus[2001] == ["privacy", "start", "help"]
+    assert notifier.menus[2001] == ["privacy", "taal", "start", "help"]
     [entry] = await world.audit("member.removed")
     assert (entry.actor_telegram_id, entry.subject) == (CORA.telegram_user_id, "Overvecht")
     assert entry.details == {"telegram_user_id": 2001, "role": "bondgenoot"}
@@ -139,7 +139,7 @@ async def test_take_role_everywhere(
     assert notifier.to(3001) == [
         ("role.taken", {"role": "chef", "districts": ["Overvecht", "Zuilen"]})
     ]
-    assert notifier.menus[3001] == ["privacy", "start", "help"]
+    assert notifier.menus[3001] == ["privacy", "taal", "start", "help"]
     [entry] = await world.audit("role.taken")
     assert entry.details["districts"] == ["Overvecht", "Zuilen"]
 
@@ -164,7 +164,7 @@ async def test_leave_with_confirmation(
         (1002, params),
         (3001, params),
     ]
-    assert notifier.menus[2001] == ["privacy", "start", "help"]
+    assert notifier.menus[2001] == ["privacy", "taal", "start", "help"]
     [entry] = await world.audit("member.left")
     assert (entry.actor_telegram_id, entry.subject) == (2001, "Overvecht")
     assert await services.members.confirm_leave(2001) == NothingToLeave()

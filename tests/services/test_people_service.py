@@ -24,7 +24,7 @@ async def test_sync_coordinators_grants_revokes_and_audits(
     assert chief is not None and chief.is_coordinator and chief.display_name == "Chef"
     assert former is not None and not former.is_coordinator
     assert "koppel" in notifier.menus[3001] and "peiling" in notifier.menus[3001]
-    assert notifier.menus[1002] == ["privacy", "start", "help"]
+    assert notifier.menus[1002] == ["privacy", "taal", "start", "help"]
     actions = [(e.action, e.subject) for e in await world.audit() if "coordinator" in e.action]
     assert actions[-2:] == [("coordinator.granted", "3001"), ("coordinator.revoked", "1002")]
     again = await services.people.sync_coordinators({1001, 3001})
@@ -60,7 +60,7 @@ async def test_blocked_person_is_marked_and_skipped_until_they_write(
     person = await world.person(2001)
     assert person is not None and person.privately_reachable
     assert person.display_name == "Fatima A."
-    assert notifier.menus[2001] == ["privacy", "start", "help"]
+    assert notifier.menus[2001] == ["privacy", "taal", "start", "help"]
     assert not await services.people.person_seen(2001, "Fatima A.")
 
 
@@ -70,21 +70,21 @@ async def test_strangers_are_not_stored_when_seen(services: Services, world: Wor
 
 
 async def test_commands_per_role() -> None:
-    assert commands_for(False, ()) == ["privacy", "start", "help"]
+    assert commands_for(False, ()) == ["privacy", "taal", "start", "help"]
     assert commands_for(False, {Role.KEY_FIGURE}) == [
         "peilingen", "acties", "afwezig", "terug", "dieet", "privacy", "mijngegevens",
-        "vergeetmij", "akkoord", "stoppen", "help",
+        "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(False, {Role.CHIEF}) == [
         "leden", "peiling", "puls", "sluit", "peilingen", "terugkoppeling", "bijeenkomst",
         "bijeenkomsten", "actie", "acties", "dieet", "export", "trend", "overzicht", "privacy",
-        "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
+        "mijngegevens", "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
         "verwijderen", "rolweg", "peiling", "puls", "sluit", "peilingen", "terugkoppeling",
         "bijeenkomst", "bijeenkomsten", "actie", "acties", "export", "trend", "overzicht", "audit",
-        "privacy", "mijngegevens", "vergeetmij", "akkoord", "stoppen", "help",
+        "privacy", "mijngegevens", "vergeetmij", "akkoord", "taal", "stoppen", "help",
     ]  # fmt: skip
 
 
@@ -94,7 +94,7 @@ async def test_commands_for_and_refresh(
     await world.district("Overvecht")
     await world.join("Overvecht", 3001, "Chef", Role.CHIEF)
     assert await services.people.commands_for(3001) == commands_for(False, {Role.CHIEF})
-    assert await services.people.commands_for(5555) == ["privacy", "start", "help"]
+    assert await services.people.commands_for(5555) == ["privacy", "taal", "start", "help"]
     notifier.clear()
     assert await services.people.refresh_commands(1001) == commands_for(True, ())
     assert notifier.menus == {1001: commands_for(True, ())}

@@ -213,3 +213,31 @@ async def test_the_kind_column_tells_a_pulse_from_an_incident(
     assert {r["kind"] for r in summaries if r["checkin_id"] == str(standard["second"])} == {
         "pulse"
     }
+
+
+async def test_an_export_in_a_readers_language_has_its_labels_and_headers(
+    exporter: ExportService, standard: dict[str, int], out: Path
+) -> None:
+    """From the chat: labels and CSV headers in the reader's language; JSON Lines keeps codes."""
+    path = out / "answers-en.csv"
+    done = await exporter.export(CORA, ExportRequest("csv"), path, "en")
+    assert isinstance(done, Exported), done
+    header, rows = read_csv(path)
+    assert header[:6] == [
+        "Check-in",
+        "Event",
+        "District",
+        "Answered at",
+        "Answer (code)",
+        "Answer",
+    ]
+    assert len(header) == len(COLUMNS)
+    assert (rows[0]["Answer (code)"], rows[0]["Answer"]) == ("3", "Unrest")
+    assert [r["Answer"] for r in rows[1:4]] == ["Don't know", "Tension rising", "Talked about"]
+    dutch = out / "answers-nl.csv"
+    assert isinstance(await exporter.export(CORA, ExportRequest("csv"), dutch, "nl"), Exported)
+    assert read_csv(dutch)[0][:3] == ["Peiling", "Gebeurtenis", "Wijk"]
+    lines = out / "answers-en.jsonl"
+    assert isinstance(await exporter.export(CORA, ExportRequest("jsonl"), lines, "en"), Exported)
+    first = read_jsonl(lines)[0]
+    assert tuple(first) == COLUMNS and first["level_label"] == "Unrest"

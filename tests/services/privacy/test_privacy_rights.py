@@ -255,7 +255,7 @@ async def test_erasure_leaves_no_trace_and_keeps_the_counts(
     assert entry.actor_telegram_id is None and entry.subject == ""
     assert "Fatima" not in str(entry.details) and str(FATIMA) not in str(entry.details)
     # Later the account is a stranger.
-    assert await services.people.commands_for(FATIMA) == ["privacy", "start", "help"]
+    assert await services.people.commands_for(FATIMA) == ["privacy", "taal", "start", "help"]
     assert await services.privacy.erase(FATIMA) == NotKnown()
     assert await services.privacy.copy(FATIMA) == NotKnown()
     # On SQLite the name is not in the file's bytes either (secure_delete, checkpoint).
