@@ -60,6 +60,9 @@ class BotApplication(AnyApp):
     # Run the jobs and the recovery: at start-up, or once this process has the lead
     # (bot/leader.py: webhook workers beside each other). Set by build_application.
     take_the_lead: Callable[[], Awaitable[None]] | None = None
+    # Whether this process runs the jobs: a check-in's deadline is scheduled only where they
+    # run (handlers/checkins/jobs.py); the leader's sweep finds those another worker started.
+    leading: bool = False
 
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
@@ -170,6 +173,8 @@ def build_application(
     async def take_the_lead(app: AnyApp) -> None:
         services = app.bot_data.services
         assert services is not None and app.job_queue is not None
+        if isinstance(app, BotApplication):
+            app.leading = True
         # Updates a process kept but died before handling are handled first.
         for payload in await services.inbox.unfinished():
             queue.put_nowait(Update.de_json(json.loads(payload), app.bot))

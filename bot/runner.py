@@ -85,8 +85,10 @@ async def _run(settings: Settings, health_port: int | None) -> None:
     polling = settings.mode != "webhook"
     # Polling: only the leader polls (a standby waits here). Webhook: every worker takes the
     # updates it is sent, and only the leader runs the jobs (it may become leader later).
-    if polling and not await lead.take(stop):
-        return
+    if polling:
+        if not await lead.take(stop):
+            return
+        log.info("leading on this database: this process polls and runs the jobs")
     app = build_application(settings, lead_at_start=polling)
     started = asyncio.Event()
     watch = asyncio.create_task(_lead(app, lead, stop, started, taken=polling))
@@ -117,6 +119,7 @@ async def _lead(
         take = getattr(app, "take_the_lead", None)
         if take is not None:
             await take()
+        log.info("leading on this database: this worker runs the jobs")
     await lead.lost()
     log.error("lost the lead on the database: stopping, so that a standby takes over")
     stop.set()
