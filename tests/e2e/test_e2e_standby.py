@@ -1,20 +1,39 @@
 """Two `bondgenoten run` against one database: one leads, the other waits or is refused.
 
 On PostgreSQL the second process waits as a hot standby (it does not poll, so Telegram sees
-no second poller) and takes over within seconds when the first is killed. On SQLite the
-second process is refused with one line.
+no second poller) and takes over within seconds when the first is killed — with `kill -9`
+in the middle of a broadcast, and again in the middle of a burst of presses. In webhook
+mode every worker handles the updates the proxy sends it, and only the leader runs the jobs.
+On SQLite the second process is refused with one line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select, update
 
+import seeding as seed
 from sandbox import Sandbox
-from sandbox.models import BotAccount
-from sandbox.people import Person
-from tests.e2e.processes import bot_process, line_with, process_env
+from sandbox.models import BotAccount, Chat, Message
+from sandbox.people import Person, wait_answer
+from storage.engine import create_engine, make_sessionmaker
+from storage.models import Answer, AnswerChange, CheckIn, CheckInStatus
+from storage.models import Person as PersonRow
+from tests.e2e.e2e_world import ask, begin, checkin_messages, tap
+from tests.e2e.processes import (
+    Log,
+    Proxy,
+    bot_process,
+    free_port,
+    line_with,
+    logged_process,
+    process_env,
+    webhook_env,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,3 +68,184 @@ async def test_a_second_process_waits_as_standby_and_takes_over_or_is_refused(
             # Never two pollers at once: no 409 Conflict was ever answered.
             assert [c for c in sandbox.calls("getUpdates") if c.error_code == 409] == []
             assert len(sandbox.calls("getUpdates")) > polls
+
+
+LABELS = ["Rustig", "Onderwerp van gesprek", "Onrust", "Spanning loopt op", "Weet niet"]
+CODES = {"Rustig": 1, "Onderwerp van gesprek": 2, "Onrust": 3, "Spanning loopt op": 4}
+CODES["Weet niet"] = 0
+SUMMARY = "📊 Samenvatting peiling #1"
+
+
+def needs_postgres(db_url: str) -> None:
+    """A standby and webhook workers beside each other need PostgreSQL's advisory lock."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("two processes on one database need PostgreSQL (SQLite refuses: above)")
+
+
+async def network(
+    sandbox: Sandbox, coordinator: Person, bot: BotAccount, db_url: str, districts: int, per: int
+) -> tuple[list[Chat], list[Person]]:
+    """Districts with linked groups of key figures, stored as if every invitation was used."""
+    people = [
+        sandbox.add_person(f"Bondgenoot {n}", language_code="nl") for n in range(districts * per)
+    ]
+    chats = [
+        await coordinator.create_group(seed.district_name(d), people[d::districts], [bot])
+        for d in range(districts)
+    ]
+    sandbox.world.queues[bot.id].drop_pending()  # the database says they are linked
+    groups = [
+        seed.Group(c.id, tuple(p.id for p in people[d::districts])) for d, c in enumerate(chats)
+    ]
+    await seed.network(db_url, groups, datetime.now(UTC))
+    return chats, people
+
+
+async def start_checkin(sandbox: Sandbox, coordinator: Person, bot: BotAccount) -> None:
+    """The coordinator sends a check-in to every district with the /peiling wizard."""
+    await begin(sandbox, coordinator, bot)
+    wizard = await ask(sandbox, coordinator, bot, "/peiling Brand bij de moskee")
+    await tap(sandbox, coordinator, wizard, "▫️ Alle wijken")
+    await sandbox.wait_for(lambda: "✅ Alle wijken" in wizard.button_texts, timeout=30)
+    for label, then in (
+        ("Verder ➡️", "Hoe lang"),
+        ("2 uur", "Mogen de bondgenoten"),
+        ("Live tonen", "Voorbeeld"),
+        ("✅ Versturen", "verstuurd naar"),
+    ):
+        await tap(sandbox, coordinator, wizard, label, then)
+
+
+async def close_soon(db_url: str, seconds: float) -> None:
+    """Move check-in #1's deadline to a few seconds from now, as the database holds it."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(CheckIn)
+                .where(CheckIn.id == 1)
+                .values(closes_at=datetime.now(UTC) + timedelta(seconds=seconds))
+            )
+    finally:
+        await engine.dispose()
+
+
+async def stored(db_url: str) -> tuple[dict[int, list[int]], dict[int, list[int]], CheckIn]:
+    """Per person (Telegram id): their answers' codes, their answer history; and check-in #1."""
+    engine = create_engine(db_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            answers: dict[int, list[int]] = {}
+            for uid, code in await session.execute(
+                select(PersonRow.telegram_user_id, Answer.code).join(
+                    PersonRow, PersonRow.id == Answer.person_id
+                )
+            ):
+                answers.setdefault(int(uid), []).append(int(code))
+            history: dict[int, list[int]] = {}
+            for uid, code in await session.execute(
+                select(PersonRow.telegram_user_id, AnswerChange.code)
+                .join(PersonRow, PersonRow.id == AnswerChange.person_id)
+                .order_by(AnswerChange.id)
+            ):
+                history.setdefault(int(uid), []).append(int(code))
+            checkin = await session.get_one(CheckIn, 1)
+            assert await session.scalar(select(func.count()).select_from(CheckIn)) == 1
+            return answers, history, checkin
+    finally:
+        await engine.dispose()
+
+
+def summaries(sandbox: Sandbox, person: Person, bot: BotAccount) -> list[str]:
+    """The summaries of check-in #1 a person got."""
+    texts = [m.text or "" for m in sandbox.sent(person.chat_with(bot))]
+    return [text for text in texts if text.startswith(SUMMARY)]
+
+
+async def test_the_standby_carries_on_after_kill_9_in_a_broadcast_and_in_a_burst_of_presses(
+    sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person, db_url: str
+) -> None:
+    needs_postgres(db_url)
+    chats, people = await network(sandbox, coordinator, tg_bot, db_url, districts=8, per=5)
+    held = chats[3]  # Telegram holds the send to this group: the broadcast stops there
+    env = process_env(sandbox, db_url, coordinator)
+
+    async with logged_process(env) as (first, first_log):
+        await first_log.line_with("running (polling)")
+        async with logged_process(env) as (second, second_log):
+            await second_log.line_with("standby: another process leads")
+            sandbox.inject_fault("sendMessage", hang=120.0, chat_id=held.id)
+            await start_checkin(sandbox, coordinator, tg_bot)
+            # kill -9 while the check-in is on its way to the held group.
+            await sandbox.wait_for(
+                lambda: sandbox.calls_in_flight("sendMessage", chat_id=held.id), timeout=30
+            )
+            kills = [time.monotonic()]
+            first.kill()
+            await first.wait()
+            await second_log.line_with("taking over: the other process stopped")
+            await second_log.line_with("running (polling)")
+
+            # Every group shows the check-in once; the one whose send was cut off is named.
+            for chat in chats:
+                await sandbox.wait_for(lambda c=chat: checkin_messages(sandbox, c, tg_bot), 30)
+            report = await sandbox.next_message(
+                coordinator.chat_with(tg_bot),
+                predicate=lambda m: (m.text or "").startswith("📬 Verzendrapport"),
+                timeout=30,
+            )
+            assert "✅ Verstuurd naar 8 wijken" in (report.text or "")
+            assert "⚠️ In Wijk 004 antwoordde Telegram niet op tijd" in (report.text or "")
+            posted = {c.id: checkin_messages(sandbox, c, tg_bot) for c in chats}
+            assert [len(m) for m in posted.values()] == [1] * len(chats)
+
+            async with logged_process(env) as (_third, third_log):
+                await third_log.line_with("standby: another process leads")
+                # A burst: the bot's first answers hang at Telegram, so it is killed with
+                # presses answered, presses stored but unanswered, and presses not yet read.
+                sandbox.inject_fault("answerCallbackQuery", count=4, hang=120.0)
+
+                def message_of(person: Person) -> Message:
+                    return next(posted[c.id][0] for c in chats if c.is_active_member(person.id))
+
+                plan = [(p, LABELS[n % len(LABELS)]) for n, p in enumerate(people)]
+                queries = [await p.tap(message_of(p), text=label) for p, label in plan]
+                await sandbox.wait_for(
+                    lambda: len(sandbox.calls_in_flight("answerCallbackQuery")) >= 4
+                    and len(sandbox.calls("answerCallbackQuery", ok=True)) >= 10,
+                    timeout=30,
+                )
+                again = [(p, LABELS[(n + 2) % len(LABELS)]) for n, p in enumerate(people[:8])]
+                queries += [await p.tap(message_of(p), text=label) for p, label in again]
+                kills.append(time.monotonic())
+                second.kill()
+                await second.wait()
+                await third_log.line_with("taking over: the other process stopped")
+
+                # Every press is answered, by the process that took over if need be.
+                for query in queries:
+                    await wait_answer(query, timeout=60)
+                await close_soon(db_url, 2.0)
+                for chat in chats:
+                    message = posted[chat.id][0]
+                    await sandbox.wait_for(lambda m=message: "Gesloten." in (m.text or ""), 60)
+                await sandbox.wait_for(lambda: summaries(sandbox, coordinator, tg_bot), 30)
+
+    # Every press stored once: one answer per person, the last one pressed; each press
+    # once in the history (a press handled twice changes nothing the second time).
+    answers, history, checkin = await stored(db_url)
+    last = {p.id: CODES[label] for p, label in plan + again}
+    assert answers == {uid: [code] for uid, code in last.items()}
+    pressed: dict[int, list[int]] = {}
+    for person, label in plan + again:
+        pressed.setdefault(person.id, []).append(CODES[label])
+    assert history == pressed
+    assert checkin.status is CheckInStatus.CLOSED and checkin.closed_by_id is None
+    # Nothing doubled: one check-in per group, one summary, one answer per press seen.
+    assert [len(checkin_messages(sandbox, c, tg_bot)) for c in chats] == [1] * len(chats)
+    assert len(summaries(sandbox, coordinator, tg_bot)) == 1
+    # Never two pollers: Telegram answers 409 to the older of two polls, and the only such
+    # polls were those a killed process left waiting, ended by its successor's first poll.
+    conflicts = [c.monotonic for c in sandbox.calls("getUpdates") if c.error_code == 409]
+    assert len(conflicts) <= len(kills)
+    assert all(any(began < killed for killed in kills) for began in conflicts)
