@@ -25,7 +25,6 @@ from storage.models import Answer, AnswerChange, CheckIn, CheckInStatus
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import ask, begin, checkin_messages, tap
 from tests.e2e.processes import (
-    Log,
     Proxy,
     bot_process,
     free_port,
@@ -211,8 +210,10 @@ async def test_the_standby_carries_on_after_kill_9_in_a_broadcast_and_in_a_burst
                 plan = [(p, LABELS[n % len(LABELS)]) for n, p in enumerate(people)]
                 queries = [await p.tap(message_of(p), text=label) for p, label in plan]
                 await sandbox.wait_for(
-                    lambda: len(sandbox.calls_in_flight("answerCallbackQuery")) >= 4
-                    and len(sandbox.calls("answerCallbackQuery", ok=True)) >= 10,
+                    lambda: (
+                        len(sandbox.calls_in_flight("answerCallbackQuery")) >= 4
+                        and len(sandbox.calls("answerCallbackQuery", ok=True)) >= 10
+                    ),
                     timeout=30,
                 )
                 again = [(p, LABELS[(n + 2) % len(LABELS)]) for n, p in enumerate(people[:8])]
@@ -249,3 +250,59 @@ async def test_the_standby_carries_on_after_kill_9_in_a_broadcast_and_in_a_burst
     conflicts = [c.monotonic for c in sandbox.calls("getUpdates") if c.error_code == 409]
     assert len(conflicts) <= len(kills)
     assert all(any(began < killed for killed in kills) for began in conflicts)
+
+
+async def test_webhook_workers_each_handle_updates_and_only_the_leader_runs_the_jobs(
+    sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person, db_url: str
+) -> None:
+    needs_postgres(db_url)
+    chats, people = await network(sandbox, coordinator, tg_bot, db_url, districts=2, per=4)
+    env = process_env(sandbox, db_url, coordinator)
+    leader_port, worker_port = free_port(), free_port()
+    async with Proxy([leader_port, worker_port]) as proxy:
+        # The coordinator's updates go to the worker that does not lead: the check-in's
+        # deadline is started there, and must still be kept by the leader.
+        proxy.pinned[coordinator.id] = worker_port
+        async with logged_process(webhook_env(env, proxy.url, leader_port)) as (leader, a_log):
+            await a_log.line_with("leading on this database: this worker runs the jobs")
+            async with logged_process(webhook_env(env, proxy.url, worker_port)) as (_, b_log):
+                await b_log.line_with("standby: another process leads on this database")
+                await b_log.line_with("running (webhook)")
+                await start_checkin(sandbox, coordinator, tg_bot)
+                # The leader finds the new check-in's deadline in the database.
+                await a_log.line_with("scheduled the deadline of check-in 1")
+                for chat in chats:
+                    await sandbox.wait_for(lambda c=chat: checkin_messages(sandbox, c, tg_bot), 30)
+                posted = {c.id: checkin_messages(sandbox, c, tg_bot)[0] for c in chats}
+
+                def message_of(person: Person) -> Message:
+                    return next(posted[c.id] for c in chats if c.is_active_member(person.id))
+
+                # Both workers take presses: each person's go to one of them.
+                plan = [(p, LABELS[n % len(LABELS)]) for n, p in enumerate(people)]
+                for person, label in plan[:4]:
+                    await wait_answer(await person.tap(message_of(person), text=label), 30)
+                assert {proxy.worker_of(p.id) for p, _ in plan[:4]} == {leader_port, worker_port}
+                assert proxy.handled[leader_port] and proxy.handled[worker_port]
+                # Until now only the leader ran the jobs.
+                assert b_log.saying("scheduled the deadline") == []
+                assert b_log.saying("leading on this database") == []
+
+                leader.kill()
+                await leader.wait()
+                await b_log.line_with("taking over: the other process stopped")
+                await b_log.line_with("leading on this database: this worker runs the jobs")
+                # The presses of those the dead worker served reach the other one.
+                for person, label in plan[4:]:
+                    await wait_answer(await person.tap(message_of(person), text=label), 30)
+                await close_soon(db_url, 2.0)
+                for message in posted.values():
+                    await sandbox.wait_for(lambda m=message: "Gesloten." in (m.text or ""), 60)
+                await sandbox.wait_for(lambda: summaries(sandbox, coordinator, tg_bot), 30)
+
+    answers, history, checkin = await stored(db_url)
+    assert answers == {p.id: [CODES[label]] for p, label in plan}
+    assert history == {p.id: [CODES[label]] for p, label in plan}
+    assert checkin.status is CheckInStatus.CLOSED and checkin.closed_by_id is None
+    assert [len(checkin_messages(sandbox, c, tg_bot)) for c in chats] == [1] * len(chats)
+    assert len(summaries(sandbox, coordinator, tg_bot)) == 1
