@@ -8,7 +8,7 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.jobs import recover, stop_aware_sleep
-from handlers.context import CONTEXT_TYPES, BotData
+from handlers.context import CONTEXT_TYPES, BotContext, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.errors import answers_noted
 from handlers.feedback.jobs import schedule as schedule_feedback
@@ -47,6 +47,11 @@ log = logging.getLogger(__name__)
 
 # Opt in to PTB 22's future behaviour: durations such as RetryAfter.retry_after as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+# Webhook workers: how often the leader looks for updates a stopped worker kept but did not
+# handle, and how long one must have waited to count as left behind (not still in hand).
+INBOX_REPLAY_SECONDS = 15.0
+LEFT_BEHIND_AFTER = timedelta(seconds=60)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
@@ -175,9 +180,20 @@ def build_application(
         assert services is not None and app.job_queue is not None
         if isinstance(app, BotApplication):
             app.leading = True
-        # Updates a process kept but died before handling are handled first.
-        for payload in await services.inbox.unfinished():
-            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
+        if settings.mode == "webhook":
+            # Other workers handle updates beside this one: an update kept a while ago and
+            # still not handled was left by a worker that died; the recent ones are theirs.
+            app.job_queue.run_repeating(
+                replay_left_behind,
+                interval=INBOX_REPLAY_SECONDS,
+                first=1.0,
+                name="inbox-replay",
+                job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            )
+        else:
+            # Updates a process kept but died before handling are handled first.
+            for payload in await services.inbox.unfinished():
+                queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
         )
@@ -199,6 +215,22 @@ def build_application(
         # Meetings keep their deadlines and unsent invitations in the database too: counts
         # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
         meeting_jobs.schedule(app, tally_interval, sweep_interval)
+
+    replayed: set[int] = set()
+
+    async def replay_left_behind(context: BotContext) -> None:
+        # Each at most once per process: one still in hand here is not put in twice.
+        found, new = set(), 0
+        for payload in await context.services.inbox.unfinished(LEFT_BEHIND_AFTER):
+            data = json.loads(payload)
+            found.add(update_id := int(data["update_id"]))
+            if update_id not in replayed:
+                replayed.add(update_id)
+                queue.put_nowait(Update.de_json(data, context.bot))
+                new += 1
+        if new:
+            log.info("handling %d update(s) a stopped worker left unhandled", new)
+        replayed.intersection_update(found)
 
     async def post_shutdown(app: AnyApp) -> None:
         services = app.bot_data.services

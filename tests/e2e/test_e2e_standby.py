@@ -10,18 +10,19 @@ On SQLite the second process is refused with one line.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 import seeding as seed
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Chat, Message
 from sandbox.people import Person, wait_answer
 from storage.engine import create_engine, make_sessionmaker
-from storage.models import Answer, AnswerChange, CheckIn, CheckInStatus
+from storage.models import Answer, AnswerChange, CheckIn, CheckInStatus, InboxUpdate
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import ask, begin, checkin_messages, tap
 from tests.e2e.processes import (
@@ -153,6 +154,33 @@ async def stored(db_url: str) -> tuple[dict[int, list[int]], dict[int, list[int]
             return answers, history, checkin
     finally:
         await engine.dispose()
+
+
+async def left_behind(db_url: str, update: dict[str, object], age: timedelta) -> None:
+    """Keep an update in the inbox, received `age` ago, and never handled."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(InboxUpdate).values(
+                    update_id=update["update_id"],
+                    payload=json.dumps(update),
+                    received_at=datetime.now(UTC) - age,
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def stored_for(db_url: str, person: Person, code: int, timeout: float = 30) -> None:  # noqa: ASYNC109
+    """Wait until the person's answer in the database has this code."""
+
+    async def look() -> None:
+        # Another process writes it: the database is the only place to look.
+        while (await stored(db_url))[0].get(person.id) != [code]:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(look(), timeout)
 
 
 def summaries(sandbox: Sandbox, person: Person, bot: BotAccount) -> list[str]:
@@ -288,12 +316,24 @@ async def test_webhook_workers_each_handle_updates_and_only_the_leader_runs_the_
                 assert b_log.saying("scheduled the deadline") == []
                 assert b_log.saying("leading on this database") == []
 
+                # A worker kept this press and answered Telegram, then died before handling
+                # it: the update waits in the inbox, kept two minutes ago.
+                proxy.swallow = 1
+                kept, kept_label = plan[4][0], plan[4][1]
+                await kept.tap(message_of(kept), text=kept_label)
+                await sandbox.wait_for(lambda: proxy.swallowed, 30)
+                await left_behind(db_url, proxy.swallowed[0], timedelta(minutes=2))
+
                 leader.kill()
                 await leader.wait()
                 await b_log.line_with("taking over: the other process stopped")
                 await b_log.line_with("leading on this database: this worker runs the jobs")
+                # The new leader handles what the dead worker left.
+                await b_log.line_with("handling 1 update(s) a stopped worker left unhandled")
+                # Stored (its answer may come too late: Telegram allows 15 s).
+                await stored_for(db_url, kept, CODES[kept_label])
                 # The presses of those the dead worker served reach the other one.
-                for person, label in plan[4:]:
+                for person, label in plan[5:]:
                     await wait_answer(await person.tap(message_of(person), text=label), 30)
                 await close_soon(db_url, 2.0)
                 for message in posted.values():
