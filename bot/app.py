@@ -209,9 +209,10 @@ def build_application(
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
-        await recover(app, services, tally_interval, sweep_interval)
+        alone = settings.mode != "webhook"  # webhook workers may be sending beside this one
+        await recover(app, services, tally_interval, sweep_interval, alone=alone)
         # Feedback to the groups a stop interrupted, and the one reminder when none came.
-        schedule_feedback(app.job_queue, services)
+        schedule_feedback(app.job_queue, services, alone=alone)
         # Meetings keep their deadlines and unsent invitations in the database too: counts
         # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
         meeting_jobs.schedule(app, tally_interval, sweep_interval)

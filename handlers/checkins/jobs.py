@@ -191,6 +191,8 @@ async def resume_broadcasts(context: BotContext) -> None:
     """Send what a stop left pending or in flight (a job, so the application is running)."""
     assert context.job is not None
     started_at = context.job.data  # this process's start: older claims were the last one's
+    if started_at is None:  # other workers send beside this one: only stale claims are free
+        started_at = context.services.clock.now() - context.services.checkin_settings.claim_lease
     assert isinstance(started_at, datetime)
     context.application.create_task(
         context.services.checkins.broadcast.resume_after_restart(started_at),
@@ -242,11 +244,15 @@ async def recover(
     services: Services,
     tally_every: float,
     remind_every: float = PENDING_SWEEP_SECONDS,
+    *,
+    alone: bool = True,
 ) -> None:
     """At start-up: schedule the deadlines; close the overdue and resume sending right after.
 
     Only what is quick happens here, before the bot takes updates; the slow parts (closings
     send summaries, broadcasts wait for the flood limits) are jobs that run once it does.
+    alone=False: other webhook workers may be sending right now, so a send claimed before
+    this moment is taken over only once its claim is stale, not at once.
     """
     job_queue = application.job_queue
     assert job_queue is not None
@@ -273,7 +279,7 @@ async def recover(
     job_queue.run_once(
         resume_broadcasts,
         when=0,
-        data=now,
+        data=now if alone else None,
         name="resume-broadcasts",
         job_kwargs=dict(START_JOB_KWARGS),
     )

@@ -12,12 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, update
 
 import seeding as seed
+from bot.app import build_application
+from bot.runner import running
+from bot.settings import Settings
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Chat, Message
 from sandbox.people import Person, wait_answer
@@ -26,6 +30,7 @@ from storage.models import Answer, AnswerChange, CheckIn, CheckInStatus, InboxUp
 from storage.models import Person as PersonRow
 from tests.e2e.e2e_world import ask, begin, checkin_messages, tap
 from tests.e2e.processes import (
+    WEBHOOK_SECRET,
     Proxy,
     bot_process,
     free_port,
@@ -84,7 +89,7 @@ def needs_postgres(db_url: str) -> None:
 
 async def network(
     sandbox: Sandbox, coordinator: Person, bot: BotAccount, db_url: str, districts: int, per: int
-) -> tuple[list[Chat], list[Person]]:
+) -> tuple[list[Chat], list[Person], seed.Network]:
     """Districts with linked groups of key figures, stored as if every invitation was used."""
     people = [
         sandbox.add_person(f"Bondgenoot {n}", language_code="nl") for n in range(districts * per)
@@ -97,8 +102,7 @@ async def network(
     groups = [
         seed.Group(c.id, tuple(p.id for p in people[d::districts])) for d, c in enumerate(chats)
     ]
-    await seed.network(db_url, groups, datetime.now(UTC))
-    return chats, people
+    return chats, people, await seed.network(db_url, groups, datetime.now(UTC))
 
 
 async def start_checkin(sandbox: Sandbox, coordinator: Person, bot: BotAccount) -> None:
@@ -183,6 +187,12 @@ async def stored_for(db_url: str, person: Person, code: int, timeout: float = 30
     await asyncio.wait_for(look(), timeout)
 
 
+def second_checkin_in(sandbox: Sandbox, chat: Chat, bot: BotAccount) -> list[str]:
+    """Check-in #2's messages in a chat."""
+    texts = [m.text or "" for m in checkin_messages(sandbox, chat, bot)]
+    return [text for text in texts if "gebeurtenis 2" in text]
+
+
 def summaries(sandbox: Sandbox, person: Person, bot: BotAccount) -> list[str]:
     """The summaries of check-in #1 a person got."""
     texts = [m.text or "" for m in sandbox.sent(person.chat_with(bot))]
@@ -193,7 +203,7 @@ async def test_the_standby_carries_on_after_kill_9_in_a_broadcast_and_in_a_burst
     sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person, db_url: str
 ) -> None:
     needs_postgres(db_url)
-    chats, people = await network(sandbox, coordinator, tg_bot, db_url, districts=8, per=5)
+    chats, people, _ = await network(sandbox, coordinator, tg_bot, db_url, districts=8, per=5)
     held = chats[3]  # Telegram holds the send to this group: the broadcast stops there
     env = process_env(sandbox, db_url, coordinator)
 
@@ -284,7 +294,7 @@ async def test_webhook_workers_each_handle_updates_and_only_the_leader_runs_the_
     sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person, db_url: str
 ) -> None:
     needs_postgres(db_url)
-    chats, people = await network(sandbox, coordinator, tg_bot, db_url, districts=2, per=4)
+    chats, people, _ = await network(sandbox, coordinator, tg_bot, db_url, districts=2, per=4)
     env = process_env(sandbox, db_url, coordinator)
     leader_port, worker_port = free_port(), free_port()
     async with Proxy([leader_port, worker_port]) as proxy:
@@ -346,3 +356,42 @@ async def test_webhook_workers_each_handle_updates_and_only_the_leader_runs_the_
     assert checkin.status is CheckInStatus.CLOSED and checkin.closed_by_id is None
     assert [len(checkin_messages(sandbox, c, tg_bot)) for c in chats] == [1] * len(chats)
     assert len(summaries(sandbox, coordinator, tg_bot)) == 1
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_taking_the_lead_beside_webhook_workers_leaves_their_fresh_claims_alone(
+    sandbox: Sandbox,
+    tg_bot: BotAccount,
+    coordinator: Person,
+    make_settings: Callable[..., Settings],
+    db_url: str,
+    mode: str,
+) -> None:
+    chats, people, seeded = await network(sandbox, coordinator, tg_bot, db_url, 2, 1)
+    groups = [seed.Group(c.id, (p.id,)) for c, p in zip(chats, people, strict=True)]
+    now, later = datetime.now(UTC), datetime.now(UTC) + timedelta(hours=2)
+    # Check-in 1's send to the first group was claimed a moment ago and is still in flight;
+    # check-in 2 waits to be sent to both groups.
+    await seed.checkins(
+        db_url,
+        seeded,
+        groups,
+        [
+            seed.OpenCheckIn((0,), now - timedelta(seconds=10), later, claimed=True),
+            seed.OpenCheckIn((0, 1), now - timedelta(seconds=5), later),
+        ],
+    )
+    webhook = {"url": "https://bot.example.org", "secret_token": WEBHOOK_SECRET}
+    settings = make_settings(mode=mode, webhook=webhook)
+    application = build_application(settings)
+    async with running(application, poll_timeout=1):
+        # One pass sends check-in 2 after it has decided about check-in 1's claimed send.
+        for chat in chats:
+            await sandbox.wait_for(lambda c=chat: second_checkin_in(sandbox, c, tg_bot), 30)
+    first = [m.text or "" for m in checkin_messages(sandbox, chats[0], tg_bot)]
+    if mode == "polling":
+        # Alone on the database: the claim was a stopped process's, taken over at once.
+        assert len(first) == 2
+    else:
+        # Beside other workers: the claim may be a live worker's, left to it until stale.
+        assert len(first) == 1 and "gebeurtenis 2" in first[0]
