@@ -157,6 +157,7 @@ def build_application(
         if settings.mode == "webhook":
             queue.keep = services.inbox.keep
         await services.people.sync_coordinators(settings.coordinators)
+        services.database.tells_coordinators = lead_at_start  # and once it takes the lead
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
@@ -180,6 +181,7 @@ def build_application(
         assert services is not None and app.job_queue is not None
         if isinstance(app, BotApplication):
             app.leading = True
+        services.database.tells_coordinators = True
         if settings.mode == "webhook":
             # Other workers handle updates beside this one: an update kept a while ago and
             # still not handled was left by a worker that died; the recent ones are theirs.
