@@ -8,7 +8,7 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.jobs import recover, stop_aware_sleep
-from handlers.context import CONTEXT_TYPES, BotData
+from handlers.context import CONTEXT_TYPES, BotContext, BotData
 from handlers.districts.jobs import sweep_unlinked_groups
 from handlers.errors import answers_noted
 from handlers.feedback.jobs import schedule as schedule_feedback
@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 # Opt in to PTB 22's future behaviour: durations such as RetryAfter.retry_after as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+# Webhook workers: how often the leader looks for updates a stopped worker kept but did not
+# handle, and how long one must have waited to count as left behind (not still in hand).
+INBOX_REPLAY_SECONDS = 15.0
+LEFT_BEHIND_AFTER = timedelta(seconds=60)
+
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 
@@ -63,6 +68,9 @@ class BotApplication(AnyApp):
     # Run the jobs and the recovery: at start-up, or once this process has the lead
     # (bot/leader.py: webhook workers beside each other). Set by build_application.
     take_the_lead: Callable[[], Awaitable[None]] | None = None
+    # Whether this process runs the jobs: a check-in's deadline is scheduled only where they
+    # run (handlers/checkins/jobs.py); the leader's sweep finds those another worker started.
+    leading: bool = False
 
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
@@ -158,6 +166,7 @@ def build_application(
         await services.people.sync_coordinators(settings.coordinators)
         # After the sync: coordinators new from the config are stored, without a language yet.
         await services.languages.load()
+        services.database.tells_coordinators = lead_at_start  # and once it takes the lead
         assert app.job_queue is not None
         app.job_queue.run_repeating(
             forget_handled_updates, interval=1.0, first=1.0, name="forget_handled_updates"
@@ -173,9 +182,23 @@ def build_application(
     async def take_the_lead(app: AnyApp) -> None:
         services = app.bot_data.services
         assert services is not None and app.job_queue is not None
-        # Updates a process kept but died before handling are handled first.
-        for payload in await services.inbox.unfinished():
-            queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
+        if isinstance(app, BotApplication):
+            app.leading = True
+        services.database.tells_coordinators = True
+        if settings.mode == "webhook":
+            # Other workers handle updates beside this one: an update kept a while ago and
+            # still not handled was left by a worker that died; the recent ones are theirs.
+            app.job_queue.run_repeating(
+                replay_left_behind,
+                interval=INBOX_REPLAY_SECONDS,
+                first=1.0,
+                name="inbox-replay",
+                job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            )
+        else:
+            # Updates a process kept but died before handling are handled first.
+            for payload in await services.inbox.unfinished():
+                queue.put_nowait(Update.de_json(json.loads(payload), app.bot))
         app.job_queue.run_repeating(
             sweep_unlinked_groups, interval=sweep_interval, first=1.0, name="sweep_unlinked_groups"
         )
@@ -191,14 +214,31 @@ def build_application(
         )
         # The database holds deadlines and unsent deliveries: close the overdue, schedule the
         # rest, resume broadcasts a stop interrupted, keep tallies fresh.
-        await recover(app, services, tally_interval, sweep_interval)
+        alone = settings.mode != "webhook"  # webhook workers may be sending beside this one
+        await recover(app, services, tally_interval, sweep_interval, alone=alone)
         # Feedback to the groups a stop interrupted, and the one reminder when none came.
-        schedule_feedback(app.job_queue, services)
+        schedule_feedback(app.job_queue, services, alone=alone)
         # Meetings keep their deadlines and unsent invitations in the database too: counts
         # are kept fresh like tallies; a sweep resumes sends, headcounts and reminders.
         meeting_jobs.schedule(app, tally_interval, sweep_interval)
         # Recurring pulses whose time came (a missed one once, late): a regular look.
         pulse_jobs.schedule(app.job_queue, sweep_interval)
+
+    replayed: set[int] = set()
+
+    async def replay_left_behind(context: BotContext) -> None:
+        # Each at most once per process: one still in hand here is not put in twice.
+        found, new = set(), 0
+        for payload in await context.services.inbox.unfinished(LEFT_BEHIND_AFTER):
+            data = json.loads(payload)
+            found.add(update_id := int(data["update_id"]))
+            if update_id not in replayed:
+                replayed.add(update_id)
+                queue.put_nowait(Update.de_json(data, context.bot))
+                new += 1
+        if new:
+            log.info("handling %d update(s) a stopped worker left unhandled", new)
+        replayed.intersection_update(found)
 
     async def post_shutdown(app: AnyApp) -> None:
         services = app.bot_data.services

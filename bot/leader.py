@@ -86,6 +86,8 @@ class PostgresLead(Lead):
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
         self._poll = poll_seconds
         self._conn: asyncpg.Connection | None = None
+        self._unreachable = False  # said once per outage
+        self._taken_by_another = False
 
     async def take(self, stop: asyncio.Event) -> bool:
         """Ask for the lock until it is ours; log once that this process waits."""
@@ -112,20 +114,47 @@ class PostgresLead(Lead):
         return False
 
     async def lost(self) -> None:
-        """Return once the lock's connection fails (the lock went with it)."""
+        """Return once another process has taken the lead (see `still_leads`)."""
         while True:
             await asyncio.sleep(self._poll)
-            try:
-                assert self._conn is not None
-                await self._conn.fetchval("SELECT 1", timeout=self._poll * 2)
-            except (
-                OSError,
-                TimeoutError,
-                AssertionError,
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-            ):
+            if not await self.still_leads():
                 return
+
+    async def still_leads(self) -> bool:
+        """Whether this process still leads; after a broken connection, take the lock again.
+
+        The lock goes with its connection (a restart of the database, a network hiccup). A
+        new connection takes it again unless another process took it meanwhile: then the lead
+        is lost. While the database cannot be reached at all this process goes on (nothing it
+        does gets stored, and people are told so) and asks again at the next look.
+        """
+        if self._taken_by_another:
+            return False
+        if self._conn is not None and not self._conn.is_closed():
+            try:
+                await self._conn.fetchval("SELECT 1", timeout=self._poll * 2)
+                return True
+            except Exception:  # whatever broke it, the lock went with it
+                pass
+        await self.release()
+        try:
+            self._conn = await asyncpg.connect(self._dsn, timeout=self._poll * 2)
+            if not await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+                self._taken_by_another = True  # meanwhile
+                await self.release()
+                return False
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if not self._unreachable:
+                log.warning(
+                    "the database connection that holds the lead broke (%s); going on, "
+                    "and taking the lead again once the database answers",
+                    type(exc).__name__,
+                )
+            self._unreachable = True
+            return True
+        log.warning("the database connection that holds the lead broke; lead taken again")
+        self._unreachable = False
+        return True
 
     async def release(self) -> None:
         """Close the connection: the lock goes with it."""

@@ -61,7 +61,7 @@ def run_bot(
     except AnotherProcess as exc:
         return _failed(f"cannot start: {exc}", EXIT_FAILED, debug)
     except LeadLost as exc:
-        return _failed(f"stopped: {exc}; a standby takes over", EXIT_FAILED, debug)
+        return _failed(f"stopped: {exc}", EXIT_FAILED, debug)
     except DatabaseProblem as exc:
         return _failed(f"cannot start: {exc}", EXIT_CONFIG, debug)
     except ListenError as exc:
@@ -85,8 +85,10 @@ async def _run(settings: Settings, health_port: int | None) -> None:
     polling = settings.mode != "webhook"
     # Polling: only the leader polls (a standby waits here). Webhook: every worker takes the
     # updates it is sent, and only the leader runs the jobs (it may become leader later).
-    if polling and not await lead.take(stop):
-        return
+    if polling:
+        if not await lead.take(stop):
+            return
+        log.info("leading on this database: this process polls and runs the jobs")
     app = build_application(settings, lead_at_start=polling)
     started = asyncio.Event()
     watch = asyncio.create_task(_lead(app, lead, stop, started, taken=polling))
@@ -99,7 +101,10 @@ async def _run(settings: Settings, health_port: int | None) -> None:
             await watch
         await lead.release()
     if lost:
-        raise LeadLost("lost the lead on the database (its connection broke)")
+        raise LeadLost(
+            "lost the lead on the database (another process took it while this one's "
+            "connection was broken)"
+        )
 
 
 class LeadLost(Exception):
@@ -117,8 +122,9 @@ async def _lead(
         take = getattr(app, "take_the_lead", None)
         if take is not None:
             await take()
+        log.info("leading on this database: this worker runs the jobs")
     await lead.lost()
-    log.error("lost the lead on the database: stopping, so that a standby takes over")
+    log.error("another process leads on the database now: stopping this one")
     stop.set()
     return True
 

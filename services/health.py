@@ -46,6 +46,9 @@ class DatabaseWatch:
         self._tell_after = tell_after
         self.down_since: datetime | None = None
         self._told = False
+        # Beside other webhook workers only the leading one tells the coordinators (once,
+        # not once per worker); the others still log the outage.
+        self.tells_coordinators = True
 
     async def probe(self) -> bool:
         """Ask the database whether it answers, and note an outage or its end."""
@@ -67,7 +70,11 @@ class DatabaseWatch:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
             log.error("database unreachable: %s: %s", type(error).__name__, reason)
             return True
-        if not self._told and now - self.down_since >= self._tell_after:
+        if (
+            self.tells_coordinators
+            and not self._told
+            and now - self.down_since >= self._tell_after
+        ):
             self._told = True
             await self._tell("health.database_down", {"since": self.down_since})
         return False

@@ -46,10 +46,17 @@ class Inbox:
                 await uow.commit()
         return len(done)
 
-    async def unfinished(self) -> list[str]:
-        """The updates kept but not handled (the last process died first), oldest first."""
+    async def unfinished(self, older_than: timedelta | None = None) -> list[str]:
+        """The updates kept but not handled (the last process died first), oldest first.
+
+        older_than: only those kept at least this long (beside other webhook workers, a
+        recent one is most likely still being handled by the worker that received it).
+        """
+        now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            await inbox.forget_before(uow.session, self._deps.clock.now() - MAX_AGE)
-            found = await inbox.unfinished(uow.session)
+            await inbox.forget_before(uow.session, now - MAX_AGE)
+            found = await inbox.unfinished(
+                uow.session, None if older_than is None else now - older_than
+            )
             await uow.commit()
         return found

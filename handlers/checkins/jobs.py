@@ -35,23 +35,53 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 AnyJobQueue = JobQueue[Any]
 
 
+# How often the leader looks in the database for deadlines it has not scheduled: a check-in
+# started by another webhook worker (which runs no jobs), or one whose deadline moved.
+DEADLINE_SWEEP_SECONDS = 5.0
+DEADLINE_SWEEP_JOB = "watch-deadlines"
+
+
 def close_job_name(checkin_id: int) -> str:
     """The job that closes one check-in: `close-<id>`."""
     return f"close-{checkin_id}"
 
 
+def leads(application: AnyApplication) -> bool:
+    """Whether this process runs the jobs (bot/leader.py); an application without a say does."""
+    return bool(getattr(application, "leading", True))
+
+
 def schedule_close(
     job_queue: AnyJobQueue, checkin_id: int, closes_at: datetime, services: Services
 ) -> None:
-    """(Re)schedule the closing of one check-in at its deadline, by the services' clock."""
+    """(Re)schedule the closing of one check-in at its deadline, by the services' clock.
+
+    Only the leading process schedules; another webhook worker leaves the deadline to the
+    leader, whose sweep (`watch_deadlines`) finds it in the database.
+    """
+    if not leads(job_queue.application):
+        return
     for job in job_queue.get_jobs_by_name(close_job_name(checkin_id)):
         job.schedule_removal()
     _schedule_close(job_queue, checkin_id, closes_at, services.clock.now())
 
 
+def _scheduled(job_queue: AnyJobQueue) -> dict[int, datetime]:
+    """The deadline each close job was scheduled for: the deadline sweep's data."""
+    for job in job_queue.get_jobs_by_name(DEADLINE_SWEEP_JOB):
+        if isinstance(job.data, dict):
+            return job.data
+    return {}  # no sweep (yet): nothing to tell it
+
+
 def _schedule_close(
-    job_queue: AnyJobQueue, checkin_id: int, closes_at: datetime, now: datetime
+    job_queue: AnyJobQueue,
+    checkin_id: int,
+    closes_at: datetime,
+    now: datetime,
+    known: dict[int, datetime] | None = None,
 ) -> None:
+    (_scheduled(job_queue) if known is None else known)[checkin_id] = closes_at
     # A delay rather than a moment: the services' clock (a test's, too) says how far it is.
     job_queue.run_once(
         close_at_deadline,
@@ -84,6 +114,29 @@ async def close_at_deadline(context: BotContext) -> None:
         schedule_close(job_queue, checkin_id, outcome.closes_at, services)
     elif isinstance(outcome, CheckInClosed):
         log.info("closed check-in %s at its deadline", checkin_id)
+
+
+async def watch_deadlines(context: BotContext) -> None:
+    """Schedule the deadlines this process has not (yet) scheduled, as the database holds them.
+
+    A check-in started by another webhook worker, or whose deadline moved, gets its close job
+    here; closing is guarded in the database, so a check-in closes once whoever gets to it.
+    """
+    job_queue, job = context.job_queue, context.job
+    assert job_queue is not None and job is not None and isinstance(job.data, dict)
+    services = context.services
+    known: dict[int, datetime] = job.data
+    now = services.clock.now()
+    still_open = set()
+    for item in await services.checkins.closing.open_checkins():
+        still_open.add(item.checkin_id)
+        if known.get(item.checkin_id) != item.closes_at:
+            for old in job_queue.get_jobs_by_name(close_job_name(item.checkin_id)):
+                old.schedule_removal()
+            _schedule_close(job_queue, item.checkin_id, item.closes_at, now, known)
+            log.info("scheduled the deadline of check-in %s", item.checkin_id)
+    for checkin_id in set(known) - still_open:
+        del known[checkin_id]
 
 
 def unschedule_close(job_queue: AnyJobQueue | None, checkin_id: int) -> None:
@@ -138,6 +191,8 @@ async def resume_broadcasts(context: BotContext) -> None:
     """Send what a stop left pending or in flight (a job, so the application is running)."""
     assert context.job is not None
     started_at = context.job.data  # this process's start: older claims were the last one's
+    if started_at is None:  # other workers send beside this one: only stale claims are free
+        started_at = context.services.clock.now() - context.services.checkin_settings.claim_lease
     assert isinstance(started_at, datetime)
     context.application.create_task(
         context.services.checkins.broadcast.resume_after_restart(started_at),
@@ -189,27 +244,42 @@ async def recover(
     services: Services,
     tally_every: float,
     remind_every: float = PENDING_SWEEP_SECONDS,
+    *,
+    alone: bool = True,
 ) -> None:
     """At start-up: schedule the deadlines; close the overdue and resume sending right after.
 
     Only what is quick happens here, before the bot takes updates; the slow parts (closings
     send summaries, broadcasts wait for the flood limits) are jobs that run once it does.
+    alone=False: other webhook workers may be sending right now, so a send claimed before
+    this moment is taken over only once its claim is stale, not at once.
     """
     job_queue = application.job_queue
     assert job_queue is not None
     now = services.clock.now()
     # A fresh queue holds no close jobs yet: no need to look for one to replace (for 1,000
     # check-ins those looks take a third of a second, the scheduling a fiftieth).
+    known: dict[int, datetime] = {}
+    job_queue.run_repeating(
+        watch_deadlines,
+        interval=DEADLINE_SWEEP_SECONDS,
+        first=DEADLINE_SWEEP_SECONDS,
+        data=known,
+        name=DEADLINE_SWEEP_JOB,
+        job_kwargs={"coalesce": True, "max_instances": 1},
+    )
     for item in await services.checkins.closing.open_checkins():
-        if item.closes_at > now:  # the overdue ones are close_overdue's
-            _schedule_close(job_queue, item.checkin_id, item.closes_at, now)
+        if item.closes_at > now:
+            _schedule_close(job_queue, item.checkin_id, item.closes_at, now, known)
+        else:  # the overdue ones are close_overdue's; the deadline sweep leaves them be
+            known[item.checkin_id] = item.closes_at
     # Jobs, not create_task here: tasks are only tracked (and awaited on stop) once the
     # application runs, and post_init comes before that.
     _run_close_overdue(job_queue, 0)
     job_queue.run_once(
         resume_broadcasts,
         when=0,
-        data=now,
+        data=now if alone else None,
         name="resume-broadcasts",
         job_kwargs=dict(START_JOB_KWARGS),
     )

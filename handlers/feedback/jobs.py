@@ -58,20 +58,23 @@ async def remind(context: BotContext) -> None:
 async def resume(context: BotContext) -> None:
     """Send feedback a stop left pending or in flight (claims older than this start)."""
     assert context.job is not None
-    started_at = context.job.data
-    assert isinstance(started_at, datetime)
+    started_at = context.job.data  # None: other workers send too, only stale claims are free
+    assert started_at is None or isinstance(started_at, datetime)
     context.application.create_task(
         context.services.feedback.sender.deliver(None, claimed_before=started_at),
         name="feedback-resume",
     )
 
 
-def schedule(job_queue: JobQueue[Any], services: Services) -> None:
-    """At start-up: resume the sends at once, then look for due reminders now and then."""
+def schedule(job_queue: JobQueue[Any], services: Services, *, alone: bool = True) -> None:
+    """At start-up: resume the sends at once, then look for due reminders now and then.
+
+    alone=False: other webhook workers may be sending; their fresh claims are left to them.
+    """
     job_queue.run_once(
         resume,
         when=0,
-        data=services.clock.now(),
+        data=services.clock.now() if alone else None,
         name="feedback-resume",
         job_kwargs={"misfire_grace_time": None},
     )

@@ -35,7 +35,9 @@ async def forget_before(session: AsyncSession, moment: datetime) -> None:
     await session.execute(delete(InboxUpdate).where(InboxUpdate.received_at < moment))
 
 
-async def unfinished(session: AsyncSession) -> list[str]:
-    """The payloads of updates not yet handled, oldest first."""
-    rows = await session.scalars(select(InboxUpdate.payload).order_by(InboxUpdate.update_id))
-    return list(rows)
+async def unfinished(session: AsyncSession, received_before: datetime | None = None) -> list[str]:
+    """The payloads of updates not yet handled (received before a moment), oldest first."""
+    query = select(InboxUpdate.payload).order_by(InboxUpdate.update_id)
+    if received_before is not None:
+        query = query.where(InboxUpdate.received_at < received_before)
+    return list(await session.scalars(query))

@@ -81,3 +81,25 @@ async def test_a_short_outage_tells_nobody(
     switch.down = False
     await watch.probe()
     assert notifier.transcript == []
+
+
+async def test_a_webhook_worker_that_does_not_lead_logs_an_outage_and_leaves_telling_to_the_leader(
+    watch: DatabaseWatch,
+    switch: Switchable,
+    clock: FakeClock,
+    notifier: FakeNotifier,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    watch.tells_coordinators = False
+    switch.down = True
+    with caplog.at_level(logging.INFO, logger="services.health"):
+        for _ in range(8):
+            assert not await watch.probe()
+            clock.advance(seconds=30)
+    assert [r.levelno for r in caplog.records].count(logging.ERROR) == 1
+    assert notifier.transcript == []
+    # It takes the lead while the outage lasts: now the coordinators hear of it, once.
+    watch.tells_coordinators = True
+    await watch.probe()
+    await watch.probe()
+    assert [key for _, key, _ in notifier.transcript] == ["health.database_down"] * 2

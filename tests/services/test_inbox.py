@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fakes import FakeClock
 
 from services.container import Services
@@ -29,3 +31,13 @@ async def test_updates_a_day_old_are_not_handled_any_more(
     await services.inbox.keep([(2, '{"update_id": 2}')])
     clock.advance(hours=2)
     assert await services.inbox.unfinished() == ['{"update_id": 2}']
+
+
+async def test_beside_other_workers_only_updates_kept_a_while_count_as_left_behind(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.inbox.keep([(1, '{"update_id": 1}')])
+    clock.advance(seconds=61)
+    await services.inbox.keep([(2, '{"update_id": 2}')])
+    assert await services.inbox.unfinished(timedelta(seconds=60)) == ['{"update_id": 1}']
+    assert await services.inbox.unfinished() == ['{"update_id": 1}', '{"update_id": 2}']

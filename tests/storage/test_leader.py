@@ -45,15 +45,12 @@ async def _standby_takes_over(db_url: str) -> None:
 
         assert await asked()
         assert not waiting.done()
-        # The leader dies: its connection, and so its lock, goes (as with kill -9).
-        lost = asyncio.create_task(first.lost())
-        await admin.fetchval(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks "
-            "WHERE locktype = 'advisory' AND objid = $1",
-            LOCK_KEY,
-        )
+        # The leader's connection, and so its lock, goes (as with kill -9).
+        await _cut(admin)
         assert await asyncio.wait_for(waiting, 10)
-        await asyncio.wait_for(lost, 10)  # the old leader notices it has lost the lead
+        # Were the old leader still alive, it would find the lead taken, and stop.
+        assert await first.still_leads() is False
+        await asyncio.wait_for(first.lost(), 10)
     finally:
         await admin.close()
         await first.release()
@@ -72,3 +69,49 @@ async def test_a_standby_stops_waiting_when_told_to(db_url: str) -> None:
     assert await asyncio.wait_for(waiting, 10) is False
     await first.release()
     await second.release()
+
+
+async def _cut(admin: asyncpg.Connection) -> None:
+    """Break the connection that holds the lock, as a database restart or a kill would."""
+    await admin.fetchval(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks "
+        "WHERE locktype = 'advisory' AND objid = $1",
+        LOCK_KEY,
+    )
+
+
+async def _holders(admin: asyncpg.Connection) -> list[int]:
+    rows = await admin.fetch(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
+        LOCK_KEY,
+    )
+    return [row["pid"] for row in rows]
+
+
+async def test_a_leader_whose_connection_broke_takes_the_lead_again_if_nobody_did(
+    db_url: str,
+) -> None:
+    if db_url.startswith("sqlite"):  # no connection to lose
+        return
+    leader = PostgresLead(db_url, 0.05)
+    assert await leader.take(asyncio.Event())
+    admin = await asyncpg.connect(_dsn(db_url))
+    try:
+        [before] = await _holders(admin)
+        await _cut(admin)
+        # The database restarted, say: nobody took the lead meanwhile, so it goes on leading.
+        assert await leader.still_leads() is True
+        [after] = await _holders(admin)
+        assert after != before
+        # Asked again with the database out of reach: it goes on (nobody else can take it).
+        leader._dsn = "postgresql://postgres@127.0.0.1:1/nowhere"
+        await _cut(admin)
+        assert await leader.still_leads() is True
+        assert await _holders(admin) == []
+    finally:
+        await admin.close()
+        await leader.release()
+
+
+def _dsn(db_url: str) -> str:
+    return make_url(db_url).set(drivername="postgresql").render_as_string(False)
