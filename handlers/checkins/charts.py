@@ -18,9 +18,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
-from handlers.i18n import Safe, t, tn
+from handlers.i18n import Safe, short_date, t, tn
 from services.checkins.views import CheckInSummary, DistrictSummary
 from services.insight.views import DistrictTrend
 
@@ -97,8 +95,7 @@ def _png(figure: Figure) -> bytes:
 
 
 def _day(value: datetime, tz: ZoneInfo, language: str | None) -> str:
-    locale = "en" if language == "en" else "nl"
-    return str(format_date(value.astimezone(tz), "d MMM", locale=locale)).rstrip(".")
+    return short_date(value.astimezone(tz), language)
 
 
 def trend_png(districts: Sequence[DistrictTrend], tz: ZoneInfo, language: str | None) -> bytes:
