@@ -302,7 +302,7 @@ def test_values_out_of_range_and_choices() -> None:
     )
 
     assert problems() == [
-        "config.toml: language: must be 'nl' or 'en' (got 'de')",
+        "config.toml: language: 'de' is not available; choose nl, en, ar, tr",
         "config.toml: mode: must be 'polling' or 'webhook' (got 'push')",
         "config.toml: invitations.expiry_days: must be at most 90 (got 91)",
         "config.toml: groups.link_grace_minutes: must be at least 1 (got 0)",
