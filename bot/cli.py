@@ -30,7 +30,8 @@ from bot.privacy_cli import (
     retention_arguments,
 )
 from bot.privacy_cli import export_arguments as privacy_export_arguments
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, available_language, load_settings
+from handlers.i18n import LANGUAGES
 
 # 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -132,6 +133,26 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
         help="an empty database to use instead of a temporary SQLite file",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _language_argument(parser, "the demo's language, bot and frame")
+
+
+def _language_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    # Checked by the command, so that a typo gets one line naming the languages there are.
+    parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help=f"{what} (default: the configured language; one of {', '.join(LANGUAGES)})",
+    )
+
+
+def _language(args: argparse.Namespace, settings: Settings) -> str | int:
+    """The --language given (checked), else the configured one; an exit status if it is wrong."""
+    if args.language is None:
+        return settings.language
+    try:
+        return available_language(args.language)
+    except ValueError as exc:
+        return _fail(f"--language {exc}", EXIT_USAGE)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -142,6 +163,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from storage.migrate import DatabaseProblem, check_location, holds_data
 
+    language = _language(args, settings)
+    if isinstance(language, int):
+        return language
     database = None
     if args.database is not None:
         try:
@@ -166,7 +190,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             )
     from bot.demo.main import run_demo
 
-    return run_demo(database, args.json)
+    return run_demo(database, args.json, language)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
