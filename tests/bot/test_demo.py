@@ -128,5 +128,5 @@ def test_demo_in_turkish_and_arabic_json_says_its_language(
 def test_demo_refuses_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--language", "fr"]) == 2
     assert capsys.readouterr().err == (
-        "error: --language 'fr' is not available; choose nl, en, ar, tr\n"
+        "error: --language 'fr' bestaat niet; kies uit nl, en, ar, tr\n"
     )
