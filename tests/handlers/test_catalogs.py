@@ -34,6 +34,10 @@ KEY_FIGURE_TEXTS: dict[str, tuple[str, ...] | None] = {
     "privacy.po": None,
     "reminders.po": None,
     "start.po": None,
+    # What a chief reads after a check-in and before a meal, and the demo around it.
+    "summary.po": None,
+    "baseline.po": None,
+    "demo.po": None,
     "meetings.po": (
         "meeting.invite.",
         "meeting.rsvp.",
@@ -43,6 +47,8 @@ KEY_FIGURE_TEXTS: dict[str, tuple[str, ...] | None] = {
         "meeting.remind",
         "meeting.private_only",
         "command.dieet",
+        "meeting.headcount",
+        "meeting.count",
     ),
     "people.po": ("role.bondgenoot", "role.chef"),
 }

@@ -83,3 +83,35 @@ def test_every_text_is_html_telegram_accepts(language: str) -> None:
             except ParseError as exc:
                 refused.append(f"{key}: {exc}")
     assert refused == []
+
+
+@pytest.mark.parametrize(
+    ("language", "median", "rate", "when", "day"),
+    [
+        ("nl", "3,5", "35%", "ma 7 dec 21:00", "7 dec 2026"),
+        ("en", "3.5", "35%", "Mon 7 Dec 21:00", "7 Dec 2026"),
+        ("tr", "3,5", "%35", "7 Ara Pzt 21:00", "7 Ara 2026"),
+        ("ar", "3.5", "35%", "الاثنين، 7 ديسمبر 21:00", "7 ديسمبر 2026"),
+    ],
+)
+def test_numbers_and_dates_are_written_as_the_language_writes_them(
+    language: str, median: str, rate: str, when: str, day: str
+) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.i18n import date, moment, number, percent
+
+    at = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    assert (number(3.5, language), number(4.0, language)) == (median, "4")
+    assert percent(0.35, language) == rate
+    assert moment(at, amsterdam, language) == when
+    assert date(at, amsterdam, language) == day
+
+
+def test_each_language_is_named_in_itself() -> None:
+    from handlers.i18n import LANGUAGES, language_name
+
+    names = [language_name(code) for code in LANGUAGES]
+    assert names == ["Nederlands", "English", "العربية", "Türkçe"]
