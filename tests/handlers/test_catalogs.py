@@ -315,3 +315,13 @@ def test_left_to_right_languages_get_no_isolates() -> None:
     for language in ("nl", "en", "tr"):
         text = t("answer.not_a_member", language, district="Overvecht")
         assert "\u2068" not in text and "Overvecht" in text
+
+
+def test_files_of_one_language_must_agree_on_plural_forms(tmp_path: Path) -> None:
+    from handlers.i18n import _merged_catalog
+
+    _arabic(tmp_path, _AR_FORMS_OK)
+    _write(tmp_path, "ar", _NL_FORMS, 'msgid "b.x"\nmsgstr "س"\n', name="other.po")
+    with pytest.raises(ValueError, match=r"other\.po: Plural-Forms"):
+        _merged_catalog("ar", tmp_path)
+    assert "ar/other.po: Plural-Forms says 2 forms, ar has 6" in catalog_problems(tmp_path)
