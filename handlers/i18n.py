@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -122,6 +123,13 @@ def _isolate(value: Any) -> Any:
     return Safe(isolated) if isinstance(value, Safe) or not isinstance(value, str) else isolated
 
 
+def _copied(text: str, name: str, value: Any) -> bool:
+    # What a reader copies - an id in <code>, a link - must stay exactly itself; so must a value
+    # on a line of its own, where there are no words around to keep in order.
+    alone = rf"<code>\{{{name}\}}</code>|(?:^|\n)\{{{name}\}}(?:\n|$)"
+    return str(value).startswith(("http://", "https://")) or re.search(alone, text) is not None
+
+
 def _fill(text: str, key: str, values: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     escaped = {
         k: (
@@ -134,7 +142,7 @@ def _fill(text: str, key: str, values: dict[str, Any], language: str = DEFAULT_L
         for k, v in values.items()
     }
     if language in RTL:
-        escaped = {k: _isolate(v) for k, v in escaped.items()}
+        escaped = {k: v if _copied(text, k, v) else _isolate(v) for k, v in escaped.items()}
     try:
         return text.format(**escaped)
     except (KeyError, IndexError) as exc:

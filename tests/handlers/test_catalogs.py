@@ -311,6 +311,14 @@ def test_arabic_isolates_filled_in_names_and_numbers() -> None:
     assert "\u20683\u2069" in counted and "\u20688\u2069" in counted
 
 
+def test_what_a_reader_copies_stays_without_isolates() -> None:
+    text = t("start.stranger", "ar", name="Ali", id=123456789)
+    assert "<code>123456789</code>" in text and "\u2068Ali\u2069" in text
+    link = "https://t.me/bondgenoten_bot?start=abc"
+    made = t("invite.created", "ar", id=4, role="x", district="Zuilen", link=link, expires="y")
+    assert f"\n{link}\n" in made and "\u2068Zuilen\u2069" in made
+
+
 def test_left_to_right_languages_get_no_isolates() -> None:
     for language in ("nl", "en", "tr"):
         text = t("answer.not_a_member", language, district="Overvecht")
