@@ -30,6 +30,7 @@ KEY_FIGURE_TEXTS: dict[str, tuple[str, ...] | None] = {
     "commands.po": None,
     "feedback.po": None,
     "followups.po": None,
+    "groups.po": None,  # what the bot says in the district's group
     "intake.po": None,
     "privacy.po": None,
     "reminders.po": None,
