@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli_texts import say as _say
 from bot.logging_setup import RedactingStream, Redactor
 from bot.privacy_cli import (
     cmd_privacy_erase,
@@ -31,7 +32,7 @@ from bot.privacy_cli import (
 )
 from bot.privacy_cli import export_arguments as privacy_export_arguments
 from bot.settings import ConfigError, Settings, available_language, load_settings
-from handlers.i18n import LANGUAGES, Safe, neutral, t
+from handlers.i18n import LANGUAGES
 
 # 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -583,11 +584,6 @@ def _reason(exc: BaseException) -> str:
     """The first line of what went wrong, without the Python around it."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _say(settings: Settings, key: str, **values: object) -> str:
-    """A message of the command line in the configured language (plain text, not HTML)."""
-    return neutral(t(key, settings.language, **{k: Safe(str(v)) for k, v in values.items()}))
 
 
 def _fail(message: str, status: int) -> int:
