@@ -43,6 +43,8 @@ def export(url: str, target: Path, fmt: str, *extra: str) -> Run:
         BONDGENOTEN_CONFIG=os.devnull,
         BONDGENOTEN_DATABASE_URL=url,
         BONDGENOTEN_PRIVACY__PSEUDONYM_KEY=PSEUDONYM_KEY,
+        # The row count is read from the command's English message (_exported).
+        BONDGENOTEN_LANGUAGE="en",
     )
     command = [sys.executable, "-m", "bot", "export", "--format", fmt, "--output", str(target)]
     started = time.monotonic()

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli_texts import say as _say
 from bot.logging_setup import RedactingStream, Redactor
 from bot.privacy_cli import (
     cmd_privacy_erase,
@@ -30,7 +31,8 @@ from bot.privacy_cli import (
     retention_arguments,
 )
 from bot.privacy_cli import export_arguments as privacy_export_arguments
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, available_language, load_settings
+from handlers.i18n import LANGUAGES
 
 # 2 is what argparse uses for a usage error; a configuration that cannot be used is one too.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -49,9 +51,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the bot and answer Telegram updates until stopped."""
     if settings.token is None:
-        return _fail("no bot token: set BONDGENOTEN_TOKEN to the token from BotFather", EXIT_USAGE)
+        return _fail(_say(settings, "cli.no_token"), EXIT_USAGE)
     if args.health_port is not None and not 1 <= args.health_port <= 65535:
-        return _fail(f"--health-port {args.health_port} is not a port (1-65535)", EXIT_USAGE)
+        return _fail(_say(settings, "cli.health_port", port=args.health_port), EXIT_USAGE)
     from bot.runner import run_bot  # imported here so other commands need no Telegram set-up
 
     return run_bot(
@@ -69,25 +71,27 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     try:
         revision = upgrade(settings.database_url)
     except NewerDatabase as exc:
-        return _fail(f"cannot upgrade {_where(settings)}: {exc}", EXIT_FAILED)
+        where = _where(settings)
+        return _fail(_say(settings, "cli.upgrade.newer", where=where, reason=exc), EXIT_FAILED)
     except DatabaseProblem as exc:
         return _fail(f"{exc}", EXIT_USAGE)
     except (SQLAlchemyError, OSError) as exc:
-        reason = _reason(exc)
-        return _fail(f"cannot upgrade the database {_where(settings)}: {reason}", EXIT_FAILED)
-    print(f"Database is up to date (revision {revision or 'none'})")
+        failed = _say(settings, "cli.upgrade.failed", where=_where(settings), reason=_reason(exc))
+        return _fail(failed, EXIT_FAILED)
+    revision = revision or _say(settings, "cli.upgrade.no_revision")
+    print(_say(settings, "cli.upgrade.done", revision=revision))
     return EXIT_OK
 
 
 def cmd_config_check(args: argparse.Namespace, settings: Settings) -> int:
     """Check the configuration and show what the bot would use, secrets masked."""
-    print("Configuration is valid. The bot would use:")
+    print(_say(settings, "cli.config.valid"))
     for line in settings.describe():
         print(f"  {line}")
     if settings.token is None:
-        print("note: no token set; `bondgenoten run` needs BONDGENOTEN_TOKEN from BotFather")
+        print(_say(settings, "cli.config.no_token"))
     for warning in settings.warnings():
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_say(settings, "cli.config.warning", warning=warning), file=sys.stderr)
     return EXIT_OK
 
 
@@ -123,6 +127,7 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --summaries: blank figures under K respondents instead of the config's "
         "export.min_respondents (which applies without this option too)",
     )
+    _language_argument(parser, "the language of the answer scale's labels in the file")
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +137,28 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
         help="an empty database to use instead of a temporary SQLite file",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    _language_argument(parser, "the demo's language, bot and frame")
+
+
+def _language_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    # Checked by the command, so that a typo gets one line naming the languages there are.
+    parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help=f"{what} (default: the configured language; one of {', '.join(LANGUAGES)})",
+    )
+
+
+def _language(args: argparse.Namespace, settings: Settings) -> str | int:
+    """The --language given (checked), else the configured one; an exit status if it is wrong."""
+    if args.language is None:
+        return settings.language
+    try:
+        return available_language(args.language)
+    except ValueError:
+        choices = ", ".join(LANGUAGES)
+        wrong = _say(settings, "cli.language", value=repr(args.language), choices=choices)
+        return _fail(wrong, EXIT_USAGE)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -142,6 +169,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from storage.migrate import DatabaseProblem, check_location, holds_data
 
+    language = _language(args, settings)
+    if isinstance(language, int):
+        return language
     database = None
     if args.database is not None:
         try:
@@ -156,17 +186,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(f"--database: {exc}", EXIT_USAGE)
         except (SQLAlchemyError, OSError) as exc:
             where = make_url(database).render_as_string(hide_password=True)
-            return _fail(f"cannot open the database {where}: {_reason(exc)}", EXIT_FAILED)
+            opened = _say(settings, "cli.cannot_open", where=where, reason=_reason(exc))
+            return _fail(opened, EXIT_FAILED)
         if full:
             where = make_url(database).render_as_string(hide_password=True)
-            return _fail(
-                f"--database {where} already holds districts or people: the demo needs an "
-                "empty database (or none: leave out --database for a temporary one)",
-                EXIT_USAGE,
-            )
+            return _fail(_say(settings, "cli.demo.not_empty", where=where), EXIT_USAGE)
     from bot.demo.main import run_demo
 
-    return run_demo(database, args.json)
+    return run_demo(database, args.json, language)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -178,29 +205,33 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from services.outcomes import Denied, UnknownDistrict
 
     if args.format is None or args.output is None:
-        return _fail("--format csv|xlsx|jsonl and --output FILE are required", EXIT_USAGE)
+        return _fail(_say(settings, "cli.export.required"), EXIT_USAGE)
+    language = _language(args, settings)
+    if isinstance(language, int):
+        return language
     if args.meetings:
         return _export_meetings(args, settings)
     to_stdout = str(args.output) == "-"
     if to_stdout and args.format == "xlsx":
-        return _fail("--output - (standard output) takes csv or jsonl, not xlsx", EXIT_USAGE)
+        return _fail(_say(settings, "cli.export.stdout_xlsx"), EXIT_USAGE)
     if not to_stdout and args.output.exists() and not args.output.is_dir() and not args.force:
-        return _fail(f"{args.output} already exists: add --force to replace it", EXIT_USAGE)
+        return _fail(_say(settings, "cli.export.exists", path=args.output), EXIT_USAGE)
     kind: ex.ExportKind = "audit" if args.audit else "summaries" if args.summaries else "answers"
     k: int | None = None
     if args.min_respondents is not None:
         raw = args.min_respondents or str(settings.export.min_respondents)
         if kind != "summaries" or not raw.isdigit() or int(raw) < 1:
-            return _fail("--min-respondents needs --summaries and a K of at least 1", EXIT_USAGE)
+            return _fail(_say(settings, "cli.export.min_respondents"), EXIT_USAGE)
         k = int(raw)
     if kind == "audit" and (args.district or args.names):
-        return _fail("--district and --names do not apply to --audit", EXIT_USAGE)
+        return _fail(_say(settings, "cli.export.audit_filters"), EXIT_USAGE)
     days: list[date | None] = []
     for option, raw in (("since", args.since), ("until", args.until)):
         try:
             days.append(None if raw is None else date.fromisoformat(raw))
         except ValueError:
-            return _fail(f"--{option} {raw!r} is not a date: use YYYY-MM-DD", EXIT_USAGE)
+            bad = _say(settings, "cli.export.bad_date", option=option, value=repr(raw))
+            return _fail(bad, EXIT_USAGE)
     since, until = days
     request = ex.ExportRequest(
         args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
@@ -220,7 +251,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await check_at_head(engine)
             uow = UnitOfWorkFactory(make_sessionmaker(engine))
-            services = build_services(settings, uow, SystemClock())
+            # The file's labels in the language asked for; the messages here stay configured.
+            labelled = settings.model_copy(update={"language": language})
+            services = build_services(labelled, uow, SystemClock())
             return await services.exports.export(None, request, output)
         finally:
             await engine.dispose()
@@ -233,39 +266,46 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             if to_stdout and isinstance(outcome, ex.Exported):
                 _copy_to_stdout(output)
     except NewerDatabase as exc:
-        return _fail(f"cannot read {_where(settings)}: {exc}", EXIT_FAILED)
+        newer = _say(settings, "cli.cannot_read_newer", where=_where(settings), reason=exc)
+        return _fail(newer, EXIT_FAILED)
     except DatabaseProblem as exc:
         return _fail(f"{exc}", EXIT_USAGE)
     except (SQLAlchemyError, OSError) as exc:
-        return _fail(f"cannot read the database {_where(settings)}: {_reason(exc)}", EXIT_FAILED)
+        unread = _say(settings, "cli.cannot_read", where=_where(settings), reason=_reason(exc))
+        return _fail(unread, EXIT_FAILED)
     match outcome:
         case ex.Exported(path=path, rows=rows):
             # On standard output the data is the output; the count goes to stderr.
-            shown = "standard output" if to_stdout else path
-            print(
-                f"Exported {rows} rows ({kind}, {args.format}) to {shown}",
-                file=sys.stderr if to_stdout else sys.stdout,
+            shown = _say(settings, "cli.export.stdout") if to_stdout else path
+            done = _say(
+                settings, "cli.export.done", rows=rows, kind=kind, format=args.format, target=shown
             )
+            print(done, file=sys.stderr if to_stdout else sys.stdout)
             return EXIT_OK
         case UnknownDistrict(name=name, suggestions=near):
             hint = ", ".join(repr(n) for n in near)
-            also = f"did you mean {hint}?" if near else "no district has a similar name"
-            return _fail(f"unknown district {name!r} ({also})", EXIT_USAGE)
-        case ex.BadPeriod(since=first, until=last):
-            return _fail(f"--since {first} is after --until {last}", EXIT_USAGE)
-        case ex.NoPseudonymKey():
-            return _fail(
-                "no pseudonym key: set privacy.pseudonym_key in the config file (or "
-                "BONDGENOTEN_PRIVACY__PSEUDONYM_KEY) to a long random secret, and keep it: "
-                "it keeps each person's pseudonym the same in every export",
-                EXIT_USAGE,
+            also = (
+                _say(settings, "cli.export.did_you_mean", names=hint)
+                if near
+                else _say(settings, "cli.export.no_similar")
             )
+            unknown = _say(settings, "cli.export.unknown_district", name=repr(name), hint=also)
+            return _fail(unknown, EXIT_USAGE)
+        case ex.BadPeriod(since=first, until=last):
+            return _fail(
+                _say(settings, "cli.export.bad_period", since=first, until=last), EXIT_USAGE
+            )
+        case ex.NoPseudonymKey():
+            return _fail(_say(settings, "cli.export.no_pseudonym_key"), EXIT_USAGE)
         case ex.Unwritable(path=path, reason=why):
-            return _fail(f"cannot write {path}: {why}", EXIT_USAGE)
+            return _fail(
+                _say(settings, "cli.export.cannot_write", path=path, reason=why), EXIT_USAGE
+            )
         case ex.WriteFailed(path=path, reason=why):
-            return _fail(f"export to {path} failed, no file was left: {why}", EXIT_FAILED)
+            failed = _say(settings, "cli.export.write_failed", path=path, reason=why)
+            return _fail(failed, EXIT_FAILED)
         case Denied() | ex.NamesNotAllowed():  # only chat users are refused; kept for mypy
-            return _fail("not allowed", EXIT_USAGE)
+            return _fail(_say(settings, "cli.export.not_allowed"), EXIT_USAGE)
 
 
 def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
@@ -273,9 +313,9 @@ def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     if args.format != "csv":
-        return _fail("--meetings is exported as CSV only: use --format csv", EXIT_USAGE)
+        return _fail(_say(settings, "cli.meetings.csv_only"), EXIT_USAGE)
     if args.district or args.names or args.since or args.until or args.min_respondents:
-        return _fail("--meetings takes only --format csv and --output FILE", EXIT_USAGE)
+        return _fail(_say(settings, "cli.meetings.options"), EXIT_USAGE)
 
     async def run() -> tuple[bytes, int]:
         from bot.compose import build_services
@@ -296,12 +336,15 @@ def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
     except SQLAlchemyError as exc:
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return _fail(f"cannot read the database {where}: {reason}", EXIT_FAILED)
+        return _fail(_say(settings, "cli.cannot_read", where=where, reason=reason), EXIT_FAILED)
     try:
         args.output.write_bytes(data)
     except OSError as exc:
-        return _fail(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE)
-    print(f"Exported {rows} meetings (csv) to {args.output}")
+        why = exc.strerror or exc
+        return _fail(
+            _say(settings, "cli.export.cannot_write", path=args.output, reason=why), EXIT_USAGE
+        )
+    print(_say(settings, "cli.meetings.done", rows=rows, path=args.output))
     return EXIT_OK
 
 
@@ -507,8 +550,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if _debug(args, settings):
             traceback.print_exc()
-        hint = "" if _debug(args, settings) else " (run with --debug to see where)"
-        return _fail(f"unexpected failure: {_reason(exc)}{hint}", EXIT_FAILED)
+        failure = _say(settings, "cli.unexpected", reason=_reason(exc))
+        if not _debug(args, settings):
+            failure += " " + _say(settings, "cli.debug_hint")
+        return _fail(failure, EXIT_FAILED)
     finally:
         sys.stdout.flush()
         sys.stdout, sys.stderr = streams

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cli_texts import say
 from bot.settings import Settings
 from services.meetings.dietary import KEEP_AFTER_START
 from services.ports import Notice, Sent
@@ -74,7 +75,7 @@ async def _services(settings: Settings, tell: bool) -> AsyncIterator[tuple[Servi
                 await bot.initialize()
             except TelegramError as exc:
                 # Telegram out of reach must not stop the erasure: say who was not told.
-                print(f"note: Telegram is not reachable ({exc})", file=sys.stderr)
+                print(say(settings, "cli.telegram_unreachable", reason=exc), file=sys.stderr)
                 bot = None
         notifier: Notifier = (
             TelegramNotifier(bot, settings.tz, settings.language)
@@ -99,7 +100,8 @@ def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, T]]) -> T | 
     except (SQLAlchemyError, OSError) as exc:
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"error: cannot use the database {where}: {reason}", file=sys.stderr)
+        unusable = say(settings, "cli.cannot_use", where=where, reason=reason)
+        print(f"error: {unusable}", file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -123,10 +125,11 @@ def cmd_privacy_export(args: argparse.Namespace, settings: Settings) -> int:
     from services.privacy import NotKnown, TooSoon
 
     if args.telegram_id is None or args.telegram_id <= 0:
-        print("error: --telegram-id N is required (the person's numeric id)", file=sys.stderr)
+        print(f"error: {say(settings, 'cli.privacy.telegram_id')}", file=sys.stderr)
         return EXIT_USAGE
     if not args.output.is_dir():
-        print(f"error: --output {args.output} is not a folder", file=sys.stderr)
+        folder = say(settings, "cli.privacy.not_a_folder", path=args.output)
+        print(f"error: {folder}", file=sys.stderr)
         return EXIT_USAGE
 
     async def work() -> object:
@@ -137,7 +140,7 @@ def cmd_privacy_export(args: argparse.Namespace, settings: Settings) -> int:
     if isinstance(made, int):
         return made
     if isinstance(made, NotKnown):
-        print(f"Nothing is stored about Telegram id {args.telegram_id}.")
+        print(say(settings, "cli.privacy.unknown", id=args.telegram_id))
         return EXIT_OK
     assert not isinstance(made, TooSoon)  # only the chat is rate-limited
     from services.privacy.copy import PersonalCopy
@@ -153,7 +156,7 @@ def cmd_privacy_export(args: argparse.Namespace, settings: Settings) -> int:
         path = base.with_suffix(suffix)
         path.write_bytes(data)
         written.append(str(path))
-    print(f"Wrote {' and '.join(written)}")
+    print(say(settings, "cli.privacy.wrote", files=say(settings, "cli.privacy.and").join(written)))
     return EXIT_OK
 
 
@@ -162,7 +165,7 @@ def cmd_privacy_erase(args: argparse.Namespace, settings: Settings) -> int:
     from services.privacy import Erased, ErasureQuestion, NotKnown
 
     if args.telegram_id is None or args.telegram_id <= 0:
-        print("error: --telegram-id N is required (the person's numeric id)", file=sys.stderr)
+        print(f"error: {say(settings, 'cli.privacy.telegram_id')}", file=sys.stderr)
         return EXIT_USAGE
 
     async def ask() -> object:
@@ -173,22 +176,31 @@ def cmd_privacy_erase(args: argparse.Namespace, settings: Settings) -> int:
     if isinstance(question, int):
         return question
     if isinstance(question, NotKnown):
-        print(f"Nothing is stored about Telegram id {args.telegram_id}; nothing to erase.")
+        print(say(settings, "cli.privacy.nothing_to_erase", id=args.telegram_id))
         return EXIT_OK
     assert isinstance(question, ErasureQuestion)
-    districts = ", ".join(question.districts) or "none"
-    answers = "kept as anonymous counts" if question.answers_kept_anonymously else "deleted"
+    districts = ", ".join(question.districts) or say(settings, "cli.privacy.no_districts")
+    kept = question.answers_kept_anonymously
+    answers = say(
+        settings, "cli.privacy.answers_anonymous" if kept else "cli.privacy.answers_deleted"
+    )
     print(
-        f"Telegram id {args.telegram_id}: member of {districts}. Erasing removes their name, "
-        f"id, free texts and contact requests; their answers are {answers}."
+        say(
+            settings,
+            "cli.privacy.question",
+            id=args.telegram_id,
+            districts=districts,
+            answers=answers,
+        )
     )
     if not args.yes:
+        word = say(settings, "cli.privacy.confirm_word")
         try:
-            typed = input("Type 'erase' to erase this person: ")
+            typed = input(say(settings, "cli.privacy.confirm", word=word))
         except EOFError:
             typed = ""
-        if typed.strip() != "erase":
-            print("Nothing was erased.")
+        if typed.strip() != word:
+            print(say(settings, "cli.privacy.kept"))
             return EXIT_FAILED
 
     async def erase() -> tuple[object, int]:
@@ -200,14 +212,12 @@ def cmd_privacy_erase(args: argparse.Namespace, settings: Settings) -> int:
         return done
     outcome, untold = done
     if not isinstance(outcome, Erased):
-        print(f"Nothing is stored about Telegram id {args.telegram_id}; nothing to erase.")
+        print(say(settings, "cli.privacy.nothing_to_erase", id=args.telegram_id))
         return EXIT_OK
-    print(f"Erased Telegram id {args.telegram_id} ({outcome.counts.as_details()}).")
+    counts = outcome.counts.as_details()
+    print(say(settings, "cli.privacy.erased", id=args.telegram_id, counts=counts))
     if untold:
-        print(
-            f"note: {untold} chief(s) or coordinator(s) were not told that someone left "
-            "(no bot token set); tell them yourself, without saying who."
-        )
+        print(say(settings, "cli.privacy.untold", n=untold))
     return EXIT_OK
 
 
@@ -237,12 +247,13 @@ def cmd_retention(args: argparse.Namespace, settings: Settings) -> int:
         "audit_entries": kept.audit_days,
         "left_people": kept.left_people_days,
     }
-    print("Would remove (dry run, nothing changed):" if run.dry_run else "Removed:")
+    print(say(settings, "cli.retention.dry_run" if run.dry_run else "cli.retention.removed"))
+    hours = int(KEEP_AFTER_START.total_seconds() // 3600)
     for kind in COUNTS:
         kept_for = (
-            f"kept {periods[kind]} days"
+            say(settings, "cli.retention.kept_days", days=periods[kind])
             if kind in periods
-            else f"kept until {int(KEEP_AFTER_START.total_seconds() // 3600)} h after the meeting"
+            else say(settings, "cli.retention.kept_hours", hours=hours)
         )
         print(f"  {kind:<20} {run.counts[kind]:>8}   ({kept_for})")
     return EXIT_OK

@@ -55,6 +55,16 @@ _DATABASE_DRIVERS = {
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def available_language(value: Any) -> str:
+    """A language code with a catalog in handlers/locales/, or a one-line error naming them."""
+    from handlers.i18n import LANGUAGES
+
+    code = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+    if code not in LANGUAGES:
+        raise ValueError(f"{value!r} is not available; choose {', '.join(LANGUAGES)}")
+    return str(code)
+
+
 def _looks_like_placeholder(value: str) -> bool:
     """Tell whether a secret was left at an example value instead of the real one."""
     # <token>, an unexpanded ${TOKEN} or a {{ template }} are placeholders too.
@@ -257,7 +267,8 @@ class Settings(BaseSettings):
     token: Secret = None
     database_url: str = "sqlite+aiosqlite:///bondgenoten.db"
     timezone: str = "Europe/Amsterdam"
-    language: Literal["nl", "en"] = "nl"
+    # One of the catalog folders in handlers/locales/ (nl, en, tr, ar, …).
+    language: str = "nl"
     coordinators: Annotated[list[Annotated[Whole, Field(gt=0)]], NoDecode] = Field(
         default_factory=list
     )
@@ -308,6 +319,11 @@ class Settings(BaseSettings):
                     "(digits, a colon, then 30 or more letters, digits, '-' or '_')"
                 )
         return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _available_language(cls, value: Any) -> Any:
+        return available_language(value)
 
     @field_validator("database_url")
     @classmethod

@@ -7,12 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from telegram import Message, Update
 from telegram.constants import MessageLimit, ParseMode
 
 from handlers.context import BotContext
-from handlers.i18n import Safe, t
+from handlers.i18n import Safe, date, t
 from services.access import Actor, Role
 from services.outcomes import (
     AmbiguousPerson,
@@ -99,9 +98,8 @@ def label(key: str, language: str | None, **values: object) -> str:
 
 
 def local_date(value: datetime, tz: ZoneInfo, language: str | None) -> str:
-    """Show an aware datetime's local date, e.g. '3 dec. 2026'."""
-    locale = "en" if language == "en" else "nl"
-    return format_date(value.astimezone(tz), "d MMM y", locale=locale)
+    """Show an aware datetime's local date, e.g. '3 dec 2026' or 'Dec 3, 2026'."""
+    return date(value, tz, language)
 
 
 def refusal(

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-
-from handlers.i18n import t, tn
+from handlers.i18n import moment, number, t, tn
 from services.ports import Notice
 
 
 def local_time(value: datetime, tz: ZoneInfo, language: str | None = None) -> str:
-    """Show an aware datetime in the configured zone, e.g. 'ma 2 dec. 21:00'."""
-    locale = "en" if language == "en" else "nl"
-    return format_datetime(value.astimezone(tz), "EEE d MMM HH:mm", tzinfo=tz, locale=locale)
+    """Show an aware datetime in the configured zone, e.g. 'ma 2 dec 21:00'."""
+    return moment(value, tz, language)
 
 
 def render(notice: Notice, tz: ZoneInfo, language: str | None = None) -> str:
@@ -28,8 +25,8 @@ def render(notice: Notice, tz: ZoneInfo, language: str | None = None) -> str:
             # in their language through the role.<value> texts.
             values[name] = t(f"role.{value}", language)
         elif isinstance(value, float):
-            # A median: '4' or '3,5', as the summaries show it.
-            values[name] = f"{value:.1f}".replace(".", ",").replace(",0", "")
+            # A median: '4', or '3,5' in Dutch and '3.5' in English, as the summaries show it.
+            values[name] = number(value, language)
         elif isinstance(value, list | tuple):
             values[name] = ", ".join(str(v) for v in value)
         else:

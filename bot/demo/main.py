@@ -11,54 +11,71 @@ from pathlib import Path
 from typing import Any
 
 from bot.demo.scenario import play
+from handlers.i18n import number, t
 
 
-def run_demo(database_url: str | None, as_json: bool) -> int:
-    """Play the demo on a temporary SQLite database (or the given one) and print the result."""
+def run_demo(database_url: str | None, as_json: bool, language: str = "nl") -> int:
+    """Play the demo in a language on a temporary SQLite database (or the given one), and print
+    the result: for people in that language, or as one JSON object."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bondgenoten-demo-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
-        result = asyncio.run(play(url, Path(tmp)))
+        result = asyncio.run(play(url, Path(tmp), language))
     result["seconds"] = round(time.monotonic() - started, 1)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else _for_people(result))
+    shown = _for_people(result, language)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else shown)
     complete = result["answers_stored"] == result["answers_pressed"]
     complete = complete and result["reminders_to_people_who_had_answered"] == 0
     complete = complete and result["summaries_to_chiefs"] == result["chiefs"]
     return 0 if complete and not result["deliveries_failed"] else 1
 
 
-def _for_people(result: dict[str, Any]) -> str:
-    rule = "─" * 72
+def _for_people(result: dict[str, Any], language: str) -> str:
+    lang, rule = language, "─" * 72
+    network = t("demo.network", lang, districts=result["districts"], members=result["members"])
+    reminders = t(
+        "demo.reminders",
+        lang,
+        sent=result["reminders_sent"],
+        answered=result["reminders_to_people_who_had_answered"],
+        reached=result["summaries_to_chiefs"],
+        chiefs=result["chiefs"],
+    )
+    totals = t(
+        "demo.totals",
+        lang,
+        pressed=result["answers_pressed"],
+        stored=result["answers_stored"],
+        sent=result["deliveries_sent"],
+        failed=result["deliveries_failed"],
+        groups=result["feedback_delivered"],
+        seconds=number(result["seconds"], lang),
+    )
     lines = [
-        "Bondgenoten demo — a local Telegram sandbox, the real bot, simulated people.",
-        f"{result['districts']} districts, {result['members']} key figures, one chief.",
+        t("demo.title", lang),
+        network,
         "",
-        "What the chief received:",
+        t("demo.chief_received", lang),
         rule,
         result["delivery_report"],
         rule,
         *[alert + "\n" + rule for alert in result["alerts"]],
         *[part + "\n" + rule for part in result["summary_text"]],
-        f"Reminders sent {result['reminders_sent']} (to people who had answered: "
-        f"{result['reminders_to_people_who_had_answered']}); summaries reached "
-        f"{result['summaries_to_chiefs']} of {result['chiefs']} chiefs.",
-        "The chief's feedback to the groups:",
+        reminders,
+        t("demo.feedback_head", lang),
         result["feedback_report"],
-        "After the check-in, the meal: the chief's headcount for the caterer:",
+        t("demo.meal_head", lang),
         rule,
         result["meeting"]["headcount_text"],
         rule,
-        "And besides check-ins after events, a recurring pulse:",
+        t("demo.pulse_head", lang),
         rule,
         result["pulse"]["scheduled_text"],
         rule,
-        "A key figure whose Telegram speaks English joins, and is welcomed in English:",
+        t("demo.english_head", lang),
         result["english_key_figure"]["welcome"].split("\n", 1)[0],
-        f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
-        f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
-        f"feedback in {result['feedback_delivered']} groups; "
-        f"{result['seconds']} s.",
+        totals,
     ]
     return "\n".join(lines)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.demo.texts import shows
+from handlers.i18n import t
 from sandbox import Sandbox
 from sandbox.models import BotAccount, Chat, Message
 from sandbox.people import Person
@@ -26,9 +28,11 @@ def contains(part: str) -> Callable[[Message], bool]:
 class Actors:
     """The sandbox and the bot, with the few moves the demo's people make."""
 
-    def __init__(self, sandbox: Sandbox, bot: BotAccount) -> None:
+    def __init__(self, sandbox: Sandbox, bot: BotAccount, language: str = "nl") -> None:
         self.sandbox = sandbox
         self.bot = bot
+        # The language the bot speaks in the demo: buttons are found by their label in it.
+        self.language = language
 
     async def say(
         self,
@@ -43,11 +47,18 @@ class Actors:
             sent.chat, after=sent, predicate=expect, timeout=TIMEOUT
         )
 
-    async def tap(self, person: Person, message: Message, label: str, expect: str = "") -> None:
+    async def tap(
+        self,
+        person: Person,
+        message: Message,
+        label: str,
+        expect: str | Callable[[Message], bool] = "",
+    ) -> None:
         """Press the button with this label; wait until the message shows `expect`."""
         await person.press(message, text=label, timeout=TIMEOUT)
         if expect:
-            await self.sandbox.wait_for(lambda: expect in (message.text or ""), timeout=TIMEOUT)
+            shown = contains(expect) if isinstance(expect, str) else expect
+            await self.sandbox.wait_for(lambda: shown(message), timeout=TIMEOUT)
 
     async def wait_private(self, person: Person, predicate: Callable[[Message], bool]) -> Message:
         """The latest bot message in the person's private chat that matches, waiting for one."""
@@ -74,7 +85,8 @@ class Actors:
             raise RuntimeError(f"no invitation link in: {made.text}")
         started = await person.start(self.bot, token.group(1))
         agreement = await self.sandbox.next_message(started.chat, after=started, timeout=TIMEOUT)
-        await person.press(agreement, text="Doe mee", timeout=TIMEOUT)
+        await person.press(agreement, text=t("intake.button.join", self.language), timeout=TIMEOUT)
+        welcome = shows(f"intake.welcome.{role}", self.language)
         await self.sandbox.next_message(
-            started.chat, after=agreement, predicate=starts("Welkom"), timeout=TIMEOUT
+            started.chat, after=agreement, predicate=welcome, timeout=TIMEOUT
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.demo.people import Actors, contains, starts
+from bot.demo.people import Actors
+from bot.demo.texts import shows
 from sandbox.people import Person
 from services.container import Services
 
@@ -13,8 +14,8 @@ SCHEDULE = "/puls maandelijks eerste maandag 10:00 48u Overvecht, Zuilen"
 
 async def schedule_and_list(actors: Actors, chief: Person, services: Services) -> dict[str, Any]:
     """/puls with arguments schedules it; /puls alone lists it with its buttons."""
-    scheduled = await actors.say(chief, SCHEDULE, expect=starts("✅ Gepland"))
-    listed = await actors.say(chief, "/puls", expect=contains("Terugkerende peilingen"))
+    scheduled = await actors.say(chief, SCHEDULE, expect=shows("pulse.scheduled", actors.language))
+    listed = await actors.say(chief, "/puls", expect=shows("pulse.list.head", actors.language))
     lines = await services.pulses.listing(services.actor(chief.id, "Jan de Vries"))
     assert isinstance(lines, list)
     return {

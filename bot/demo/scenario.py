@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 from bot.app import AnyApp, build_application
 from bot.demo import meeting, pulse
 from bot.demo.people import LINK, TIMEOUT, Actors, contains, starts
+from bot.demo.texts import capital, numbered, shows
 from bot.runner import running
 from bot.settings import PrivacySettings, Settings
+from handlers.i18n import t
 from sandbox import Sandbox
 from sandbox.models import Chat, Message
 from sandbox.people import Person
@@ -28,24 +30,17 @@ from storage.models import Answer, Delivery, DeliveryStatus, Membership, Reminde
 
 # A token in Telegram's shape for the sandbox only: the demo never talks to Telegram.
 DEMO_TOKEN = "7000000001:DEMO-sandbox-only-not-a-real-token_000"
-EVENT = "Aanslag op een moskee in Québec"
 DISTRICTS = ("Overvecht", "Kanaleneiland", "Zuilen")
 KEY_FIGURES = 8
-# Per district, the levels its eight key figures press (5 = acuut, 0 = weet niet).
+# Per district, the levels its eight key figures press: 1 rustig … 5 acuut, 0 weet niet. The
+# buttons are pressed by their label in the demo's language (scale.<code>).
 LEVELS = {
-    "Overvecht": ("Onrust", "Onrust", "Spanning loopt op", "Onderwerp van gesprek", "Onrust",
-                  "Acuut", "Weet niet", "Spanning loopt op"),
-    "Kanaleneiland": ("Onderwerp van gesprek", "Onrust", "Onderwerp van gesprek", "Rustig",
-                      "Onrust", "Onderwerp van gesprek", "Weet niet", "Onderwerp van gesprek"),
-    "Zuilen": ("Rustig", "Rustig", "Onderwerp van gesprek", "Rustig", "Rustig",
-               "Onderwerp van gesprek", "Rustig", "Weet niet"),
-}  # fmt: skip
-# What the chief tells the groups after closing: what was heard, what is done.
-FEEDBACK = (
-    "Dank voor jullie signalen. Wat we hoorden: zorgen en boosheid, vooral in Overvecht. "
-    "Wat we doen: wijkagenten lopen dit weekend extra rondes bij de moskee, en donderdag "
-    "praten we erover bij de maaltijd."
-)
+    "Overvecht": (3, 3, 4, 2, 3, 5, 0, 4),
+    "Kanaleneiland": (2, 3, 2, 1, 3, 2, 0, 2),
+    "Zuilen": (1, 1, 2, 1, 1, 2, 1, 0),
+}
+# What the chief types (the event, the feedback after closing: what was heard, what is done)
+# and what a key figure tells, are in the demo's catalog (demo.po), in each language.
 NAMES = ("Fatima", "Mehmet", "Sanne", "Youssef", "Ilse", "Bilal", "Noor", "Daan", "Hatice",
          "Rachid", "Eva", "Samir", "Anouk", "Karim", "Lotte", "Said", "Mila", "Hamza", "Fleur",
          "Omar", "Jasmijn", "Ayoub", "Roos", "Yasmina")  # fmt: skip
@@ -77,10 +72,13 @@ class DemoClock:
         self.offset += delta
 
 
-def demo_settings(sandbox: Sandbox, database_url: str, coordinator: Person) -> Settings:
+def demo_settings(
+    sandbox: Sandbox, database_url: str, coordinator: Person, language: str = "nl"
+) -> Settings:
     """Settings that point the bot at the sandbox, with a throw-away pseudonym key."""
     return Settings(
         token=SecretStr(DEMO_TOKEN),
+        language=language,
         database_url=database_url,
         telegram_api_url=sandbox.base_url,
         telegram_file_url=sandbox.base_file_url,
@@ -100,19 +98,22 @@ async def _build(
 ) -> dict[str, list[Person]]:
     """The coordinator creates three districts with linked groups and invites everyone."""
     sb = actors.sandbox
+    lang = actors.language
     started = await coordinator.start(actors.bot)
     await sb.next_message(started.chat, after=started, timeout=TIMEOUT)
     members: dict[str, list[Person]] = {}
     names = iter(NAMES)
     for district in DISTRICTS:
-        await actors.say(coordinator, f"/wijk {district}", expect=contains("aangemaakt"))
-        people = [sb.add_person(next(names), language_code="nl") for _ in range(KEY_FIGURES)]
+        created = shows("district.created", lang)
+        await actors.say(coordinator, f"/wijk {district}", expect=created)
+        people = [sb.add_person(next(names), language_code=lang) for _ in range(KEY_FIGURES)]
         chiefs = [chief, *([others[district]] if district in others else [])]
         group = await coordinator.create_group(
             f"Bondgenoten {district}", [*chiefs, *people], [actors.bot]
         )
         await sb.next_message(group, timeout=TIMEOUT)  # the bot says hello
-        await actors.say(coordinator, f"/koppel {district}", group, contains("gekoppeld"))
+        linked = shows("group.linked", lang)
+        await actors.say(coordinator, f"/koppel {district}", group, linked)
         for each in chiefs:
             await actors.invite_and_join(coordinator, each, district, "chef")
         for person in people:
@@ -123,31 +124,41 @@ async def _build(
 
 async def _ask(actors: Actors, chief: Person) -> int:
     """The chief starts a check-in through the real wizard and sends it; return its id."""
-    wizard = await actors.say(chief, f"/peiling {EVENT}", expect=contains("Welke wijken"))
-    await actors.tap(chief, wizard, "Verder ➡️", "Hoe lang blijft")
-    await actors.tap(chief, wizard, "6 uur", "Mogen de bondgenoten")
-    await actors.tap(chief, wizard, "Live tonen", "Voorbeeld")
-    await actors.tap(chief, wizard, "✅ Versturen", "verstuurd naar")
-    return int((wizard.text or "").split("#", 1)[1].split(" ", 1)[0])
+    lang = actors.language
+    event = t("demo.event", lang)
+    wizard = await actors.say(
+        chief, f"/peiling {event}", expect=shows("peiling.ask_districts", lang)
+    )
+    steps = (
+        ("peiling.button.next", "peiling.ask_duration"),
+        ("peiling.duration.6h", "peiling.ask_tally"),
+        ("peiling.button.tally_show", "peiling.preview.head"),
+        ("peiling.button.send", "peiling.sent"),
+    )
+    for pressed, shown in steps:
+        await actors.tap(chief, wizard, t(pressed, lang), shows(shown, lang))
+    return numbered(wizard.text or "")
 
 
 async def _answer(
     actors: Actors, groups: dict[str, Chat], members: dict[str, list[Person]]
 ) -> int:
     """Every key figure presses a level in their group; a few tell more privately."""
+    lang = actors.language
     pressed = 0
     for district, people in members.items():
         message = await actors.sandbox.next_message(
-            groups[district], predicate=starts("📣 Peiling"), timeout=TIMEOUT
-        )
-        for index, (person, label) in enumerate(zip(people, LEVELS[district], strict=True)):
+            groups[district], predicate=shows("checkin.message.head", lang),
+            timeout=TIMEOUT,
+        )  # fmt: skip
+        for index, (person, code) in enumerate(zip(people, LEVELS[district], strict=True)):
             if (district, index) == LATE:
                 continue  # answers the reminder instead
-            await person.press(message, text=label, timeout=TIMEOUT)
+            await person.press(message, text=t(f"scale.{code}", lang), timeout=TIMEOUT)
             pressed += 1
-        await _follow_up(actors, people[0], "Loopt op", "Polarisatie",
-                         "Jongeren praten over wraak; ouders maken zich zorgen.")  # fmt: skip
-        await _follow_up(actors, people[1], "Gelijk", "Discriminatie", None, contact=True)
+        told = t("demo.free_text", lang)
+        await _follow_up(actors, people[0], "rising", "polarisatie", told)
+        await _follow_up(actors, people[1], "same", "discriminatie", None, contact=True)
     return pressed
 
 
@@ -159,38 +170,36 @@ async def _follow_up(
     text: str | None,
     contact: bool = False,
 ) -> None:
-    panel = await actors.wait_private(person, contains("Dank je. Wil je meer vertellen?"))
-    await actors.tap(person, panel, direction)
-    await actors.tap(person, panel, theme)
+    lang = actors.language
+    panel = await actors.wait_private(person, contains(t("followup.intro", lang)))
+    await actors.tap(person, panel, capital(t(f"direction.{direction}", lang)))
+    await actors.tap(person, panel, capital(t(f"theme.{theme}", lang)))
     if contact:
-        await actors.tap(person, panel, "📞 Ja, contact")
+        await actors.tap(person, panel, t("followup.button.contact_yes", lang))
     if text is not None:
-        await actors.tap(person, panel, "💬 Iets vertellen")
-        await actors.say(person, text, expect=contains("bewaard"))
+        await actors.tap(person, panel, t("followup.button.text", lang))
+        await actors.say(person, text, expect=contains(t("followup.text_saved", lang)))
 
 
 async def _feedback(actors: Actors, chief: Person) -> str:
     """The chief closes the loop from the button under the summary; return the bot's reply."""
-    button = "📬 Terugkoppeling naar de groepen"
+    lang = actors.language
+    button = t("feedback.button.write", lang)
     summary = await actors.wait_private(chief, lambda m: button in m.button_texts)
     await actors.tap(chief, summary, button)
-    await actors.wait_private(chief, starts("📬 Terugkoppeling op peiling"))
-    preview = await actors.say(chief, FEEDBACK, expect=contains("👀 Voorbeeld"))
-    await actors.tap(chief, preview, "Versturen")
-    done = await actors.wait_private(
-        chief, lambda m: starts("📬 Terugkoppeling op peiling")(m) and contains("verstuurd")(m)
+    await actors.wait_private(chief, shows("feedback.prompt", lang))
+    preview = await actors.say(
+        chief, t("demo.feedback", lang), expect=shows("feedback.preview", lang)
     )
+    await actors.tap(chief, preview, t("feedback.button.send", lang))
+    done = await actors.wait_private(chief, shows("feedback.sent", lang))
     return done.text or ""
 
 
-def _feedback_messages(sandbox: Sandbox, groups: dict[str, Chat]) -> int:
+def _feedback_messages(sandbox: Sandbox, groups: dict[str, Chat], language: str) -> int:
     """How many feedback messages the groups received (one each, if all went well)."""
-    return sum(
-        1
-        for group in groups.values()
-        for m in sandbox.sent(group)
-        if (m.text or "").startswith("📬 Terugkoppeling")
-    )
+    feedback = shows("feedback.group", language)
+    return sum(1 for group in groups.values() for m in sandbox.sent(group) if feedback(m))
 
 
 def _groups(sandbox: Sandbox) -> dict[str, Chat]:
@@ -213,8 +222,9 @@ async def _remind(actors: Actors, clock: DemoClock, members: dict[str, list[Pers
     district, index = LATE
     late = members[district][index]
     clock.advance(timedelta(hours=3, seconds=1))  # a 6-hour check-in: halfway
-    reminder = await actors.wait_private(late, starts("⏰ Herinnering"))
-    await late.press(reminder, text=LEVELS[district][index], timeout=TIMEOUT)
+    reminder = await actors.wait_private(late, shows("reminder.head", actors.language))
+    label = t(f"scale.{LEVELS[district][index]}", actors.language)
+    await late.press(reminder, text=label, timeout=TIMEOUT)
     return 1
 
 
@@ -229,42 +239,47 @@ async def _english_key_figure(actors: Actors, coordinator: Person) -> dict[str, 
         raise RuntimeError(f"no invitation link in: {made.text}")
     started = await emma.start(actors.bot, token.group(1))
     agreement = await actors.sandbox.next_message(started.chat, after=started, timeout=TIMEOUT)
-    await emma.press(agreement, text="Join", timeout=TIMEOUT)
+    await emma.press(agreement, text=t("intake.button.join", "en"), timeout=TIMEOUT)
     welcome = await actors.sandbox.next_message(
         started.chat, after=agreement, predicate=starts("Welcome"), timeout=TIMEOUT
     )
     return {"language": "en", "welcome": welcome.text or ""}
 
 
-async def play(database_url: str, workdir: Path) -> dict[str, Any]:
-    """Run the story and return what happened, with the texts the chief received."""
+async def play(database_url: str, workdir: Path, language: str = "nl") -> dict[str, Any]:
+    """Run the story in a language and return what happened, with the texts the chief received.
+
+    Everyone in the story has Telegram set to that language, and the bot speaks it.
+    """
+    lang = language
     async with Sandbox() as sandbox:
         bot = sandbox.add_bot(DEMO_TOKEN, "bondgenoten_demo_bot", first_name="Bondgenoten")
-        coordinator = sandbox.add_person("Carla", "Coördinator", language_code="nl")
-        chief = sandbox.add_person("Jan", "de Vries", language_code="nl")
+        coordinator = sandbox.add_person("Carla", "Coördinator", language_code=lang)
+        chief = sandbox.add_person("Jan", "de Vries", language_code=lang)
         others = {
-            district: sandbox.add_person(first, last, language_code="nl")
+            district: sandbox.add_person(first, last, language_code=lang)
             for district, (first, last) in OTHER_CHIEFS.items()
         }
-        actors = Actors(sandbox, bot)
+        actors = Actors(sandbox, bot, lang)
         await upgrade_url(database_url)
         clock = DemoClock()
-        settings = demo_settings(sandbox, database_url, coordinator)
+        settings = demo_settings(sandbox, database_url, coordinator, lang)
         # Reminders are looked for twice a second: the story does not wait half a minute.
         app = build_application(settings, clock=clock, sweep_interval=0.5)
         async with running(app, poll_timeout=1):
             members = await _build(actors, coordinator, chief, others)
             checkin_id = await _ask(actors, chief)
-            report = await actors.wait_private(chief, starts("📬 Verzendrapport"))
+            report = await actors.wait_private(chief, shows("checkin.report.head", lang))
             pressed = await _answer(actors, _groups(sandbox), members)
             pressed += await _remind(actors, clock, members)
-            await actors.say(chief, f"/sluit {checkin_id}", expect=contains("gesloten"))
-            await actors.wait_private(chief, starts("📊 Samenvatting"))
+            await actors.say(chief, f"/sluit {checkin_id}", expect=shows("sluit.closed", lang))
+            summary_head = shows("checkin.summary.head", lang)
+            await actors.wait_private(chief, summary_head)
             for other in others.values():
-                await actors.wait_private(other, starts("📊 Samenvatting"))
+                await actors.wait_private(other, summary_head)
             chat = chief.chat_with(bot)
             alerts = [m.text for m in sandbox.sent(chat) if m.text and m.text[0] in "🚨📞📈"]
-            summary_text = _summary_texts(sandbox, chat, report)
+            summary_text = _summary_texts(sandbox, chat, report, lang)
             feedback_report = await _feedback(actors, chief)
             # After the check-in, the meal: invitation, RSVPs by button, needs, headcount.
             services = _services(app)
@@ -283,13 +298,14 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             summaries = [
                 person
                 for person in (chief, *others.values())
-                if any(starts("📊 Samenvatting")(m) for m in sandbox.sent(person.chat_with(bot)))
+                if any(summary_head(m) for m in sandbox.sent(person.chat_with(bot)))
             ]
             return result | {
+                "language": lang,
                 "alerts": alerts,
                 "summary_text": summary_text,
                 "feedback_report": feedback_report,
-                "feedback_delivered": _feedback_messages(sandbox, _groups(sandbox)),
+                "feedback_delivered": _feedback_messages(sandbox, _groups(sandbox), lang),
                 "summaries_to_chiefs": len(summaries),
                 "meeting": meeting.as_json(counted, counted_text),
                 "pulse": pulsed,
@@ -297,9 +313,10 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             }
 
 
-def _summary_texts(sandbox: Sandbox, chat: Chat, report: Message) -> list[str]:
+def _summary_texts(sandbox: Sandbox, chat: Chat, report: Message, language: str) -> list[str]:
     sent = [m for m in sandbox.sent(chat) if m.message_id > report.message_id and m.text]
-    first = next(i for i, m in enumerate(sent) if (m.text or "").startswith("📊 Samenvatting"))
+    head = shows("checkin.summary.head", language)
+    first = next(i for i, m in enumerate(sent) if head(m))
     return [m.text or "" for m in sent[first:] if not (m.text or "").startswith("🔒")]
 
 

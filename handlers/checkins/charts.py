@@ -18,9 +18,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
-from handlers.i18n import Safe, t, tn
+from handlers.i18n import Safe, percent, short_date, t, tn
 from services.checkins.views import CheckInSummary, DistrictSummary
 from services.insight.views import DistrictTrend
 
@@ -97,8 +95,7 @@ def _png(figure: Figure) -> bytes:
 
 
 def _day(value: datetime, tz: ZoneInfo, language: str | None) -> str:
-    locale = "en" if language == "en" else "nl"
-    return str(format_date(value.astimezone(tz), "d MMM", locale=locale)).rstrip(".")
+    return short_date(value.astimezone(tz), language)
 
 
 def trend_png(districts: Sequence[DistrictTrend], tz: ZoneInfo, language: str | None) -> bytes:
@@ -163,7 +160,8 @@ def _trend_panel(axes: Axes, district: DistrictTrend, tz: ZoneInfo, language: st
         width=0.55, color=_RATE_COLOUR, zorder=1,
     )  # fmt: skip
     rates.set_ylim(0, 100)
-    rates.set_yticks([0, 50, 100], labels=["0%", "50%", "100%"], fontsize=15)
+    shares = [percent(share, language) for share in (0, 0.5, 1)]  # '50%', Turkish '%50'
+    rates.set_yticks([0, 50, 100], labels=shares, fontsize=15)
     medians = [math.nan if p.median is None else p.median for p in points]
     axes.plot(x, medians, color=_MEDIAN_COLOUR, linewidth=3.5, marker="o", markersize=11)
     # A recurring pulse's point: a white square over the dot, so the rhythm stands apart

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.checkins.answer_keyboards import AnswerPress
-from handlers.i18n import t, tn
+from handlers.i18n import number, percent, t, tn
 from handlers.render import local_time
 from services.checkins.views import (
     CheckInMessage,
@@ -142,12 +142,8 @@ def render_report(report: DeliveryReport, tz: ZoneInfo, language: str | None = N
     return "\n".join(lines)
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",").replace(",0", "")
-
-
-def _signed(value: float) -> str:
-    return f"+{_number(value)}" if value > 0 else _number(value)
+def _signed(value: float, language: str | None) -> str:
+    return f"+{number(value, language)}" if value > 0 else number(value, language)
 
 
 def _median_text(median: float | None, language: str | None) -> str:
@@ -155,20 +151,26 @@ def _median_text(median: float | None, language: str | None) -> str:
     if median is None:
         return t("checkin.summary.no_median", language)
     if median == int(median):
-        return f"{_number(median)} ({t(f'scale.{int(median)}', language)})"
+        return f"{number(median, language)} ({t(f'scale.{int(median)}', language)})"
     # An even number of answers can land between two levels: name both, pick neither.
     low, high = t(f"scale.{int(median)}", language), t(f"scale.{int(median) + 1}", language)
-    return t("summary.median_between", language, median=_number(median), low=low, high=high)
+    return t(
+        "summary.median_between", language, median=number(median, language), low=low, high=high
+    )
 
 
 def _comparison_line(previous: Comparison, language: str | None) -> str | None:
     """How this check-in differs from the district's previous one: median and response."""
     parts = []
     if previous.median_delta is not None:
-        parts.append(t("summary.delta_median", language, delta=_signed(previous.median_delta)))
+        parts.append(
+            t("summary.delta_median", language, delta=_signed(previous.median_delta, language))
+        )
     if previous.response_rate_delta is not None:
         points = round(previous.response_rate_delta * 100)
-        parts.append(tn("summary.delta_response", abs(points), language, delta=_signed(points)))
+        parts.append(
+            tn("summary.delta_response", abs(points), language, delta=_signed(points, language))
+        )
     if not parts:
         return None
     return t("summary.compared", language, event=previous.event, changes=", ".join(parts))
@@ -182,12 +184,12 @@ def _baseline_line(d: DistrictSummary, language: str | None) -> str | None:
         return t("baseline.none", language)
     diff = d.median - d.baseline
     if diff > 0:
-        where = t("baseline.above", language, steps=_number(diff))
+        where = t("baseline.above", language, steps=number(diff, language))
     elif diff < 0:
-        where = t("baseline.below", language, steps=_number(-diff))
+        where = t("baseline.below", language, steps=number(-diff, language))
     else:
         where = t("baseline.level", language)
-    usual = _number(d.baseline)
+    usual = number(d.baseline, language)
     return tn("baseline.summary", d.baseline_checkins, language, usual=usual, where=where)
 
 
@@ -200,12 +202,12 @@ def _period(summary: CheckInSummary, tz: ZoneInfo, language: str | None) -> str:
     if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
         return t("summary.period_moment", language, at=opened)
     if start.date() == end.date():
-        return t("summary.period", language, opened=opened, closed=end.strftime("%H:%M"))
+        return t("summary.period", language, opened=opened, closed=f"{end:%H:%M}")
     return t("summary.period", language, opened=opened, closed=local_time(end, tz, language))
 
 
 def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
-    rate = f"{round(d.response_rate * 100)}%" if d.response_rate is not None else "–"
+    rate = percent(d.response_rate, language) if d.response_rate is not None else "–"
     lines = [
         t(
             "checkin.summary.district",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
-from babel.dates import format_date
-
+from handlers import i18n
 from handlers.common import refusal
 from handlers.exports.draft import MAX_TOGGLES, ExportDraft
 from handlers.i18n import t, tn
@@ -56,7 +55,7 @@ def outcome_text(outcome: ExportOutcome, language: str | None) -> str | None:
 
 
 def _day(value: date, language: str | None) -> str:
-    return str(format_date(value, "d MMM y", locale="en" if language == "en" else "nl"))
+    return i18n.date(datetime.combine(value, time()), None, language)
 
 
 def period_text(draft: ExportDraft, language: str | None) -> str:

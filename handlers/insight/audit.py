@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from handlers.callback_data import CallbackData
 from handlers.common import actor_of, in_own_chat, label, note_refused, reply
 from handlers.context import BotContext
-from handlers.i18n import t, tn
+from handlers.i18n import date, t, tn
 from services.insight import AuditLine, AuditPage
 from services.outcomes import Denied
 
@@ -68,8 +67,7 @@ async def audit_move(update: Update, context: BotContext) -> None:
 
 
 def _moment(line: AuditLine, tz: ZoneInfo, language: str | None) -> str:
-    locale = "en" if language == "en" else "nl"
-    return str(format_datetime(line.at.astimezone(tz), "d MMM y HH:mm", tzinfo=tz, locale=locale))
+    return f"{date(line.at, tz, language)} {line.at.astimezone(tz):%H:%M}"
 
 
 def _short(text: str, limit: int) -> str:

@@ -20,7 +20,7 @@ from handlers.common import (
     unquote,
 )
 from handlers.context import BotContext
-from handlers.i18n import t, tn
+from handlers.i18n import number, t, tn
 from handlers.meetings.render import cadence_lines
 from handlers.render import local_time
 from services.insight import DistrictState, Overview
@@ -59,13 +59,13 @@ async def trend(update: Update, context: BotContext) -> None:
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
     parts = pages(outcome.districts, TREND_PER_IMAGE)
-    for number, part in enumerate(parts, 1):
+    for page, part in enumerate(parts, 1):
         png = await asyncio.to_thread(trend_png, part, services.tz, lang)
         caption = t(
             "insight.trend.caption",
             lang,
             districts=", ".join(d.district for d in part),
-            page=number,
+            page=page,
             pages=len(parts),
         )
         await message.reply_photo(png, caption=caption, parse_mode=ParseMode.HTML)
@@ -99,17 +99,13 @@ async def overzicht(update: Update, context: BotContext) -> None:
     await reply_lines(message, lines)
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".0", "").replace(".", ",")
-
-
 def median_text(median: float | None, language: str | None) -> str:
     """'2,5', or '3 (Onrust)' when it falls on a level; '–' without ranked answers."""
     if median is None:
         return "–"
     if median == int(median):
         return f"{int(median)} ({t(f'scale.{int(median)}', language)})"
-    return _number(median)
+    return number(median, language)
 
 
 def district_lines(state: DistrictState, tz: ZoneInfo, language: str | None) -> list[str]:

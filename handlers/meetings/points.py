@@ -5,13 +5,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from handlers.common import local_date
-from handlers.i18n import t, tn
+from handlers.i18n import number, t, tn
 from handlers.render import local_time
 from services.meetings.views import ActionView, CheckInPoint, DistrictPoints, TalkingPointsView
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".0", "").replace(".", ",")
 
 
 def median_words(value: float | None, language: str | None) -> str:
@@ -20,7 +16,7 @@ def median_words(value: float | None, language: str | None) -> str:
         return "–"
     if value == int(value):
         return f"{int(value)} ({t(f'scale.{int(value)}', language)})"
-    return _number(value)
+    return number(value, language)
 
 
 def change_words(change: float | None, language: str | None) -> str:
@@ -30,7 +26,7 @@ def change_words(change: float | None, language: str | None) -> str:
     if change == 0:
         return t("meeting.points.same", language)
     sign = "+" if change > 0 else "−"
-    return t("meeting.points.change", language, change=f"{sign}{_number(abs(change))}")
+    return t("meeting.points.change", language, change=f"{sign}{number(abs(change), language)}")
 
 
 def owner_words(action: ActionView, language: str | None) -> str:

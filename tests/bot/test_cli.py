@@ -20,6 +20,13 @@ from storage.engine import create_engine, make_sessionmaker
 from storage.migrate import upgrade_url
 from storage.models import District
 
+
+@pytest.fixture(autouse=True)
+def english(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command line's messages in English (language = "en")."""
+    monkeypatch.setenv("BONDGENOTEN_LANGUAGE", "en")
+
+
 SECRET_PART = "AAHk3qZ9sT-x_RealLookingSecret0123456"
 TOKEN = f"123456789:{SECRET_PART}"
 BAD_CONFIG = 'timezone = "Europe/Amsterdm"\ndatabse_url = "sqlite:///x.db"\n'
@@ -85,6 +92,7 @@ def test_config_check_shows_settings_with_the_token_masked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BONDGENOTEN_TOKEN", TOKEN)
+    monkeypatch.delenv("BONDGENOTEN_LANGUAGE")
     Path("config.toml").write_text('language = "en"\ncoordinators = [7]\n', encoding="utf-8")
 
     status = main(["config", "check"])
@@ -377,3 +385,21 @@ async def _add_district(url: str) -> None:
         s.add(District(name="Noord", name_key="noord", created_at=datetime.now(UTC)))
         await s.commit()
     await engine.dispose()
+
+
+def test_the_command_line_speaks_the_configured_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BONDGENOTEN_LANGUAGE")
+    assert main(["config", "check"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "De configuratie is in orde. De bot zou dit gebruiken:\n"
+    )
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        "error: geen bottoken: zet BONDGENOTEN_TOKEN op het token van BotFather\n"
+    )
+    # Turkish has no command-line texts yet: Dutch, the reference, stands in.
+    monkeypatch.setenv("BONDGENOTEN_LANGUAGE", "tr")
+    assert main(["run"]) == 2
+    assert "geen bottoken" in capsys.readouterr().err

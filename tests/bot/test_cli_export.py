@@ -31,6 +31,13 @@ from storage.models import (
     Role,
 )
 
+
+@pytest.fixture(autouse=True)
+def english(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command line's messages in English (language = "en")."""
+    monkeypatch.setenv("BONDGENOTEN_LANGUAGE", "en")
+
+
 T = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 in Amsterdam, just before clocks go forward
 KEY = "cli-export-pseudonym-key-5f1c9e"
 
@@ -99,9 +106,10 @@ def test_exports_answers_and_says_how_many_where(
     assert (status, err) == (0, [])
     assert out == f"Exported 2 rows (answers, csv) to {target}\n"
     found = rows(target)
-    assert [(r["district"], r["level_label"]) for r in found] == [
-        ("Noord", "Onrust"),
-        ("Noord", "Rustig"),
+    # The labels are in the configured language (English here), the codes the same in all.
+    assert [(r["district"], r["level_code"], r["level_label"]) for r in found] == [
+        ("Noord", "3", "Unrest"),
+        ("Noord", "1", "Calm"),
     ]
     assert found[0]["answered_at"] == "2026-03-29T01:30:00+01:00"
     assert found[1]["answered_at"] == "2026-03-29T03:30:00+02:00"
@@ -346,3 +354,36 @@ async def _stamp(url: str, revision: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
     await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [("nl", ["Onrust", "Rustig"]), ("tr", ["Huzursuzluk", "Sakin"]), ("ar", ["قلق", "هادئ"])],
+)
+def test_language_gives_the_scale_labels_in_that_language(
+    database: str, capsys: pytest.CaptureFixture[str], language: str, labels: list[str]
+) -> None:
+    status, _, err = run(
+        capsys, "--format", "csv", "--output", "a.csv", "--language", language.upper()
+    )
+
+    assert (status, err) == (0, [])
+    assert [r["level_label"] for r in rows(Path("a.csv"))] == labels
+
+
+def test_an_unknown_language_gets_one_line_in_the_configured_language(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ("--format", "csv", "--output", "a.csv", "--language", "fr")
+    assert run(capsys, *args) == (
+        2,
+        "",
+        ["error: --language 'fr' is not available; choose nl, en, ar, tr"],
+    )
+    monkeypatch.delenv("BONDGENOTEN_LANGUAGE")
+    assert run(capsys, *args) == (
+        2,
+        "",
+        ["error: --language 'fr' bestaat niet; kies uit nl, en, ar, tr"],
+    )
+    assert not Path("a.csv").exists()

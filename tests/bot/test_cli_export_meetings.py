@@ -26,6 +26,13 @@ from storage.models import (
     RsvpAnswer,
 )
 
+
+@pytest.fixture(autouse=True)
+def english(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command line's messages in English (language = "en")."""
+    monkeypatch.setenv("BONDGENOTEN_LANGUAGE", "en")
+
+
 T = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
 
 

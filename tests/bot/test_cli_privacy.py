@@ -16,6 +16,13 @@ from storage.engine import create_engine, make_sessionmaker
 from storage.migrate import upgrade_url
 from storage.models import Answer, AuditEntry, District, Membership, Person, Role
 
+
+@pytest.fixture(autouse=True)
+def english(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the command line's messages in English (language = "en")."""
+    monkeypatch.setenv("BONDGENOTEN_LANGUAGE", "en")
+
+
 T = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ANN, COR = 5551, 7001
 
@@ -66,7 +73,8 @@ def test_export_writes_json_and_text_and_is_audited(
     copy = json.loads(json_file.read_text("utf-8"))
     assert copy["people"][0]["display_name"] == "Ann Annegarn"
     assert copy["memberships"][0]["agreement_version"] == "2026-11-v1"
-    assert "Lidmaatschappen" in text_file.read_text("utf-8")
+    # Ann chose no language, so her copy is in the deployment's (English in these tests).
+    assert "Memberships, roles and agreement" in text_file.read_text("utf-8")
     entries = asyncio.run(_rows(database, select(AuditEntry.details).where(
         AuditEntry.action == "privacy.copy")))  # fmt: skip
     assert entries == [{"via": "cli"}]
@@ -150,3 +158,20 @@ def test_retention_dry_run_lists_and_the_run_removes(
     assert [d["invitations"] for d in logged] == [1]  # type: ignore[index]
     assert main(["retention"]) == 0
     assert "invitations                 0" in capsys.readouterr().out
+
+
+def test_erase_asks_in_the_configured_language(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BONDGENOTEN_LANGUAGE")
+    # In Dutch the word to type is Dutch: the English one erases nothing.
+    monkeypatch.setattr("sys.stdin", io.StringIO("erase\n"))
+    assert main(["privacy", "erase", "--telegram-id", str(ANN)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"Telegram-id {ANN}: lid van ")
+    assert "Typ 'wissen' om deze persoon te wissen: " in out
+    assert out.endswith("Er is niets gewist.\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("wissen\n"))
+    assert main(["privacy", "erase", "--telegram-id", str(ANN)]) == 0
+    assert f"Telegram-id {ANN} gewist (" in capsys.readouterr().out
+    assert asyncio.run(_rows(database, select(Person.display_name))) == ["Cor"]

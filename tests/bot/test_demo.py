@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import string
 
 import pytest
 
 from bot.cli import main
+from handlers.i18n import keys, t, translations
 
 # The demo runs the real bot against the sandbox over HTTP: end to end.
 pytestmark = pytest.mark.e2e
@@ -70,13 +74,75 @@ def test_demo_prints_for_people_on_a_temporary_database(
 ) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "What the chief received:" in out
+    assert "Wat de chef ontving:" in out
     assert "Overvecht: 8 van 8 gereageerd (100%)" in out
-    assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
+    assert "Antwoorden gedrukt 24, opgeslagen 24; bezorgingen verstuurd 3, mislukt 0;" in out
     assert (
-        "Reminders sent 1 (to people who had answered: 0); summaries reached 3 of 3 chiefs." in out
+        "Herinneringen verstuurd: 1 (aan wie al had geantwoord: 0); samenvattingen bereikten 3 "
+        "van de 3 chefs." in out
     )
-    assert "feedback in 3 groups;" in out
+    assert "terugkoppeling in 3 groepen;" in out
     assert "Eten voor 7 personen (komen + misschien)" in out
     assert "#1 Maandelijkse peiling: Hoe is de stemming deze maand?" in out
     assert "Welcome to the key figures of Overvecht!" in out
+
+
+# District, place and people's names are names, in every language.
+_NAMES = re.compile(r"Overvecht|Kanaleneiland|Zuilen|Québec|Al Amal|Bondgenoten")
+
+
+def _dutch_sentences() -> set[str]:
+    """The fixed words of every Dutch text that English says differently, in pieces of at
+    least three words, as a reader would see them (no tags, no placeholders)."""
+    catalog, english = translations("nl"), translations("en")
+    pieces = set()
+    for key in keys("nl"):
+        for n in (1, 2):
+            text = catalog.ngettext(key, key, n) if n == 2 else catalog.gettext(key)
+            if text == key or text in (english.gettext(key), english.ngettext(key, key, n)):
+                continue
+            for literal, *_ in string.Formatter().parse(text):
+                plain = _NAMES.sub("", html.unescape(re.sub(r"<[^>]+>", "", literal)))
+                for line in plain.splitlines():
+                    if len(line.split()) >= 3:
+                        pieces.add(line.strip())
+    return pieces
+
+
+def test_demo_in_english_shows_no_dutch_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "What the chief received:" in out
+    assert "Overvecht: 8 of 8 responded (100%)" in out
+    assert "Median: 3 (Unrest)" in out
+    assert "Food for 7 people (coming + maybe)" in out
+    assert "Answers pressed 24, stored 24; deliveries sent 3, failed 0;" in out
+    dutch = sorted(piece for piece in _dutch_sentences() if piece in out)
+    assert dutch == []
+    # The texts the demo's people type are in English too.
+    assert t("demo.event", "en") in out and t("demo.event", "nl") not in out
+    assert "Wat " not in out and " de " not in out and " het " not in out
+
+
+def test_demo_in_turkish_and_arabic_json_says_its_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--language", "tr", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["language"] == "tr"
+    assert result["answers_pressed"] == result["answers_stored"] == 24
+    assert result["delivery_report"].startswith("📬 Gönderim raporu anket #1")
+    assert "Overvecht: 8 kişiden 8 cevap (%100)" in result["summary_text"][0]
+    assert result["meeting"]["headcount"] == 7
+    assert main(["demo", "--language", "ar"]) == 0
+    out = capsys.readouterr().out
+    # Latin names in an Arabic sentence are isolated, so they keep their place.
+    assert "🚨 حرج في \u2068Overvecht\u2069" in out
+    assert "أجاب \u20688\u2069 من أصل \u20688\u2069" in out
+
+
+def test_demo_refuses_an_unknown_language(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--language", "fr"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --language 'fr' bestaat niet; kies uit nl, en, ar, tr\n"
+    )

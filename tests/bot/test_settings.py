@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -302,7 +302,7 @@ def test_values_out_of_range_and_choices() -> None:
     )
 
     assert problems() == [
-        "config.toml: language: must be 'nl' or 'en' (got 'de')",
+        "config.toml: language: 'de' is not available; choose nl, en, ar, tr",
         "config.toml: mode: must be 'polling' or 'webhook' (got 'push')",
         "config.toml: invitations.expiry_days: must be at most 90 (got 91)",
         "config.toml: groups.link_grace_minutes: must be at least 1 (got 0)",
@@ -556,3 +556,10 @@ def test_a_token_in_the_file_is_accepted_with_a_warning_that_does_not_repeat_it(
     assert again == warning
     write("coordinators = [1]\n")
     assert load_settings(env={"BONDGENOTEN_TOKEN": TOKEN}).warnings() == []
+
+
+def test_language_is_one_of_the_catalog_folders_in_any_case() -> None:
+    assert Settings(language=" TR ").language == "tr"
+    assert Settings(language="ar").language == "ar"
+    with pytest.raises(ValidationError, match="'fr' is not available; choose nl, en, ar, tr"):
+        Settings(language="fr")

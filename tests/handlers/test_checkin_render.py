@@ -150,7 +150,7 @@ def test_comparison_shows_response_rate_change_next_to_median_change() -> None:
     expected = "vorige peiling (Couppoging): mediaan +1, respons +25 procentpunten"
     assert f"Ten opzichte van {expected}" in text
     text = _one(_compared(-0.5, -0.01), "en")
-    assert "previous check-in (Couppoging): median -0,5, response -1 percentage point" in text
+    assert "previous check-in (Couppoging): median -0.5, response -1 percentage point" in text
 
 
 def test_comparison_without_a_previous_median_still_shows_the_response_change() -> None:
@@ -167,7 +167,7 @@ def test_half_step_median_names_both_levels() -> None:
     text = _one(replace(_district("Overvecht"), median=3.5))
     assert "Mediaan: 3,5 — tussen Onrust en Spanning loopt op" in text
     english = _one(replace(_district("Overvecht"), median=1.5), "en")
-    assert "Median: 1,5 — between Calm and Talked about" in english
+    assert "Median: 1.5 — between Calm and Talked about" in english
 
 
 def _period(opened: datetime, closed: datetime) -> str:
@@ -200,4 +200,4 @@ def test_baseline_alert_reads_as_the_issue_says() -> None:
     text = render(notice, AMS, "nl")
     assert "<b>Overvecht</b>: duidelijk onrustiger dan gebruikelijk — mediaan 4, normaal 2" in text
     rising = render(Notice("baseline.alert_rising", params | {"median": 4.5}), AMS, "en")
-    assert "tension is rising" in rising and "(median 4,5)" in rising
+    assert "tension is rising" in rising and "(median 4.5)" in rising
