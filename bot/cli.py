@@ -136,37 +136,71 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Play a whole check-in in a local Telegram sandbox: no token, no network needed."""
+    database, failed = _empty_database(args.database, "the demo")
+    if failed is not None:
+        return failed
+    from bot.demo.main import run_demo
+
+    return run_demo(database, args.json)
+
+
+def _empty_database(given: str | None, who: str) -> tuple[str | None, int | None]:
+    """The --database URL, checked to be usable and empty; or (None, exit code) on a problem."""
     import asyncio
 
     from pydantic import ValidationError
 
     from storage.migrate import DatabaseProblem, check_location, holds_data
 
-    database = None
-    if args.database is not None:
-        try:
-            database = Settings(database_url=args.database).database_url
-        except ValidationError as exc:
-            why = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-            return _fail(f"--database {why}", EXIT_USAGE)
-        try:
-            check_location(database, must_exist=False)
-            full = asyncio.run(holds_data(database))
-        except DatabaseProblem as exc:
-            return _fail(f"--database: {exc}", EXIT_USAGE)
-        except (SQLAlchemyError, OSError) as exc:
-            where = make_url(database).render_as_string(hide_password=True)
-            return _fail(f"cannot open the database {where}: {_reason(exc)}", EXIT_FAILED)
-        if full:
-            where = make_url(database).render_as_string(hide_password=True)
-            return _fail(
-                f"--database {where} already holds districts or people: the demo needs an "
-                "empty database (or none: leave out --database for a temporary one)",
-                EXIT_USAGE,
-            )
-    from bot.demo.main import run_demo
+    if given is None:
+        return None, None
+    try:
+        database = Settings(database_url=given).database_url
+    except ValidationError as exc:
+        why = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        return None, _fail(f"--database {why}", EXIT_USAGE)
+    try:
+        check_location(database, must_exist=False)
+        full = asyncio.run(holds_data(database))
+    except DatabaseProblem as exc:
+        return None, _fail(f"--database: {exc}", EXIT_USAGE)
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(database).render_as_string(hide_password=True)
+        return None, _fail(f"cannot open the database {where}: {_reason(exc)}", EXIT_FAILED)
+    if full:
+        where = make_url(database).render_as_string(hide_password=True)
+        return None, _fail(
+            f"--database {where} already holds districts or people: {who} needs an "
+            "empty database (or none: leave out --database for a temporary one)",
+            EXIT_USAGE,
+        )
+    return database, None
 
-    return run_demo(database, args.json)
+
+def _play_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="an empty database to use instead of a temporary SQLite file",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="the page's port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the address, do not open a browser"
+    )
+
+
+def cmd_play(args: argparse.Namespace, settings: Settings) -> int:
+    """Try the real bot in a local web page, as any of a seeded network's people: no Telegram."""
+    if not 0 <= args.port <= 65535:
+        return _fail("--port must be between 0 and 65535", EXIT_USAGE)
+    database, failed = _empty_database(args.database, "play")
+    if failed is not None:
+        return failed
+    from play.main import run_play
+
+    return run_play(database, args.port, not args.no_browser)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -392,6 +426,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("retention",), cmd_retention, retention_arguments),
     Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
+    Command(("play",), cmd_play, _play_arguments),
 )
 GROUPS = {
     "db": "Manage the database",
