@@ -35,10 +35,8 @@ class Playing:
 
 
 @asynccontextmanager
-async def playing(
-    database_url: str, host: str = "127.0.0.1", port: int = 0
-) -> AsyncIterator[Playing]:
-    """Run everything until the block ends: sandbox, bot (polling), network, web page."""
+async def bot_and_world(database_url: str) -> AsyncIterator[tuple[Sandbox, PlayWorld]]:
+    """The sandbox, the real bot polling it on this database, and the network built."""
     async with Sandbox() as sandbox:
         bot = sandbox.add_bot(DEMO_TOKEN, "bondgenoten_demo_bot", first_name="Bondgenoten")
         coordinator = sandbox.add_person("Carla", "Coördinator", language_code="nl")
@@ -56,16 +54,24 @@ async def playing(
         )
         app = build_application(settings, sweep_interval=5.0, tally_interval=0.5)
         async with running(app, poll_timeout=1):
-            world = await build_world(sandbox, bot, coordinator)
-            runner = web.AppRunner(make_app(sandbox, world), handle_signals=False)
-            await runner.setup()
-            try:
-                site = web.TCPSite(runner, host, port)
-                await site.start()
-                bound = runner.addresses[0][1]
-                yield Playing(sandbox, world, f"http://{host}:{bound}/")
-            finally:
-                await runner.cleanup()
+            yield sandbox, await build_world(sandbox, bot, coordinator)
+
+
+@asynccontextmanager
+async def playing(
+    database_url: str, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[Playing]:
+    """Run everything until the block ends: sandbox, bot (polling), network, web page."""
+    async with bot_and_world(database_url) as (sandbox, world):
+        runner = web.AppRunner(make_app(sandbox, world), handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            await site.start()
+            bound = runner.addresses[0][1]
+            yield Playing(sandbox, world, f"http://{host}:{bound}/")
+        finally:
+            await runner.cleanup()
 
 
 def _can_show_a_browser() -> bool:
