@@ -74,6 +74,7 @@ function renderChats() {
 function choosePerson(id) {
   state.person = state.people.find((p) => p.id === id);
   state.unread.clear();
+  $("toast").hidden = true;
   $("who-name").textContent = `${state.person.name} · ${state.person.role_label}`;
   $("text").disabled = false;
   $("send").disabled = false;
@@ -213,7 +214,7 @@ function listen() {
 }
 
 async function start() {
-  state.people = await api("/api/people");
+  state.people = await api(`/api/people?lang=${document.documentElement.lang}`);
   renderPeople();
   listen();
   document.body.dataset.ready = "1";

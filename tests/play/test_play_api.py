@@ -16,11 +16,11 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from play.main import bot_and_world
-from play.render import to_html
 from play.server import make_app
 from play.world import PlayWorld
 from sandbox import Sandbox
 
+pytestmark = pytest.mark.e2e
 WAIT = 20.0
 
 
@@ -172,26 +172,3 @@ async def test_the_page_frame_speaks_dutch_first_and_english_on_request(
     assert '"chat.private": "Privé"' in dutch
     script = await client.get("/static/play.js")
     assert script.status == 200 and "EventSource" in await script.text()
-
-
-def test_messages_render_as_telegram_shows_them_and_nothing_else() -> None:
-    text = "Peiling 😀 <script> & link\nregel twee"
-    entities = [
-        {"type": "bold", "offset": 0, "length": 7},
-        {"type": "italic", "offset": 8, "length": 2},  # the emoji: two UTF-16 units
-        {"type": "text_link", "offset": 22, "length": 4, "url": "https://example.org/?a=1&b=2"},
-        {"type": "text_link", "offset": 11, "length": 8, "url": "javascript:alert(1)"},
-    ]
-
-    shown = to_html(text, entities)
-
-    assert shown == (
-        "<b>Peiling</b> <i>😀</i> &lt;script&gt; &amp; "
-        '<a href="https://example.org/?a=1&amp;b=2" target="_blank" '
-        'rel="noopener noreferrer">link</a><br>regel twee'
-    )
-    overlapping = [
-        {"type": "bold", "offset": 0, "length": 4},
-        {"type": "italic", "offset": 2, "length": 4},
-    ]
-    assert to_html("abcdef", overlapping) == "<b>ab<i>cd</i></b><i>ef</i>"
