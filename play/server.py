@@ -258,11 +258,11 @@ async def file(request: web.Request) -> web.Response:
     if stored.kind != "photo":
         name = (stored.filename or stored.file_unique_id).replace('"', "")
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return web.Response(
-        body=stored.data,
-        content_type=stored.mime_type or ("image/jpeg" if stored.kind == "photo" else None),
-        headers=headers,
-    )
+    # The sandbox keeps what the bot uploaded (the charts are PNG), whatever Telegram would
+    # have turned a photo into.
+    png = stored.data.startswith(b"\x89PNG")
+    kind = "image/png" if png else stored.mime_type or "application/octet-stream"
+    return web.Response(body=stored.data, content_type=kind, headers=headers)
 
 
 def fingerprints(sb: Sandbox) -> dict[int, tuple[int, int, int]]:

@@ -136,6 +136,58 @@ async def test_a_chief_sends_a_check_in_a_key_figure_answers_and_the_events_name
     tallied = await _until(client, figure, group, "1 van 3 bondgenoten")
     assert tallied["id"] == checkin["id"]
 
+    # The export comes as a document the page offers for download.
+    coordinator = _who(world, "coordinator")
+    await _json(
+        await client.post(
+            "/api/send", json={"person": coordinator, "chat": coordinator, "text": "/export"}
+        )
+    )
+    question = await _until(client, coordinator, coordinator, "Wat wil je exporteren?")
+    for label, next_step in (
+        ("Antwoorden", "Over welke periode?"),
+        ("Laatste 7 dagen", "Welke wijken?"),
+        ("Verder", "In welk formaat?"),
+        ("CSV", "Met pseudoniemen, of met namen"),
+        ("Met pseudoniemen", "Personen: pseudoniemen"),
+    ):
+        await _press(client, coordinator, coordinator, question, label)
+        question = await _until(client, coordinator, coordinator, next_step)
+    exported = await _with_document(client, coordinator)
+    download = await client.get(exported["document"]["url"])
+    assert download.status == 200
+    assert download.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert exported["document"]["name"].endswith(".csv")
+    assert "Brand in de flat" in (await download.read()).decode("utf-8-sig")
+
+    # Closed: the chief's summary, then its chart as a photo the page shows.
+    await _json(
+        await client.post("/api/send", json={"person": chief, "chat": chief, "text": "/sluit 1"})
+    )
+    await _until(client, chief, chief, "Samenvatting peiling #1")
+    chart = await _with_photo(client, chief)
+    picture = await client.get(chart["photo"])
+    assert picture.headers["Content-Type"] == "image/png"
+    assert (await picture.read()).startswith(b"\x89PNG")
+
+
+async def _with_document(client: TestClient[Any, Any], person: int) -> dict[str, Any]:
+    return await _with(client, person, "document")
+
+
+async def _with_photo(client: TestClient[Any, Any], person: int) -> dict[str, Any]:
+    return await _with(client, person, "photo")
+
+
+async def _with(client: TestClient[Any, Any], person: int, key: str) -> dict[str, Any]:
+    """The latest message in the person's private chat with a document or photo, once there."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not (found := [m for m in await _chat(client, person, person) if m[key]]):
+        assert loop.time() < deadline, f"no {key} in the private chat of {person}"
+        await asyncio.sleep(0.1)
+    return found[-1]
+
 
 async def test_a_person_sees_only_their_own_chats_and_real_buttons(
     played: tuple[TestClient[Any, Any], Sandbox, PlayWorld],

@@ -162,6 +162,17 @@ class Page:
 
         return self.wait.until(found)
 
+    def chart(self) -> None:
+        """Wait until a chart (a photo) is in the open chat and the browser has drawn it."""
+        script = (
+            "return [...document.querySelectorAll('#messages img.photo')]"
+            ".some((img) => img.complete && img.naturalWidth > 0)"
+        )
+        self.wait.until(lambda d: d.execute_script(script))
+        self.driver.execute_script(
+            "const box = document.getElementById('messages'); box.scrollTop = box.scrollHeight;"
+        )
+
     def press(self, part: str, label: str, then: str) -> None:
         """Press a button under the latest message showing `part`; wait until `then` shows."""
         from selenium.common.exceptions import StaleElementReferenceException
@@ -221,6 +232,7 @@ def test_a_chief_asks_a_key_figure_answers_and_the_summary_arrives(
         summary = page.message("📊 Samenvatting")
         assert "Brand in de flat" in summary.text
         assert "Onrust" in summary.text
+        page.chart()
         page.shot("summary")
     except BaseException:
         page.shot("failed")
