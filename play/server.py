@@ -15,37 +15,23 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, t, translations
-from play.render import to_html
+from handlers.i18n import t
+from play.page import language_of, page
+from play.views import fingerprints, message_view, service_view
 from play.world import Player, PlayWorld
-from sandbox import Sandbox
-from sandbox.models import Chat, Message
+from sandbox import Sandbox, SandboxError
+from sandbox.models import Chat
 from sandbox.people import wait_answer
 
 STATIC = Path(__file__).with_name("static")
 WORLD = web.AppKey("world", PlayWorld)
 SANDBOX = web.AppKey("sandbox", Sandbox)
 STREAMS = web.AppKey("streams", set[asyncio.Task[Any]])
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PRESS_TIMEOUT = 15.0
 KEEP_ALIVE = 15.0
-# The texts play.js needs, by the name it uses.
-SCRIPT_TEXTS = (
-    "play.chat.private",
-    "play.chat.empty",
-    "play.message.edited",
-    "play.message.download",
-    "play.message.no_answer",
-    "play.message.failed",
-    "play.service.joined",
-    "play.service.left",
-    "play.service.created",
-    "play.events.lost",
-)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -55,18 +41,6 @@ class PlayError(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
-
-
-def language_of(request: web.Request) -> str:
-    """The page's language: ?lang=, else the browser's first of nl/en, else Dutch."""
-    asked = request.query.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    for part in request.headers.get("Accept-Language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
 
 
 @web.middleware
@@ -81,6 +55,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except PlayError as exc:
         return web.json_response({"error": str(exc)}, status=exc.status)
+    except SandboxError:  # what the person cannot do in Telegram either
+        return web.json_response({"error": "not possible"}, status=400)
 
 
 def _player(request: web.Request, raw: Any) -> Player:
@@ -144,56 +120,6 @@ async def people(request: web.Request) -> web.Response:
     return web.json_response(found)
 
 
-def _service(message: Message) -> dict[str, Any] | None:
-    service = message.service
-    if not service:
-        return None
-    if "new_chat_members" in service:
-        names = ", ".join(str(m.get("first_name", "")) for m in service["new_chat_members"])
-        return {"kind": "joined", "name": names}
-    if "left_chat_member" in service:
-        return {"kind": "left", "name": str(service["left_chat_member"].get("first_name", ""))}
-    if service.get("group_chat_created") or service.get("supergroup_chat_created"):
-        return {"kind": "created", "title": message.chat.title or ""}
-    return None
-
-
-def message_view(message: Message, person_id: int) -> dict[str, Any]:
-    """One message as the page shows it (HTML already safe)."""
-    photo = max(message.photo, key=lambda p: p.width or 0) if message.photo else None
-    document = message.document
-    text, entities = message.text, message.entities
-    if text is None:
-        text, entities = message.caption, message.caption_entities
-    return {
-        "id": message.message_id,
-        "mine": message.sender.id == person_id,
-        "from_bot": message.from_bot,
-        "sender": message.sender.full_name,
-        "html": to_html(text, entities),
-        "buttons": [
-            [
-                {
-                    "text": str(b.get("text", "")),
-                    "data": b.get("callback_data"),
-                    "url": b.get("url"),
-                }
-                for b in row
-            ]
-            for row in message.keyboard
-        ],
-        "photo": f"/files/{photo.file_id}" if photo else None,
-        "document": (
-            {"name": document.filename or "", "url": f"/files/{document.file_id}"}
-            if document
-            else None
-        ),
-        "edited": message.edit_date is not None,
-        "service": _service(message),
-        "time": message.date.astimezone(AMSTERDAM).strftime("%H:%M"),
-    }
-
-
 async def chat_history(request: web.Request) -> web.Response:
     """GET /api/chat?person=&chat=: the chat's messages as that person sees them."""
     player = _player(request, request.query.get("person"))
@@ -201,7 +127,7 @@ async def chat_history(request: web.Request) -> web.Response:
     shown = [
         message_view(m, player.person.id)
         for m in request.app[SANDBOX].messages(chat)
-        if not m.deleted and (not m.service or _service(m) is not None)
+        if not m.deleted and (not m.service or service_view(m) is not None)
     ]
     return web.json_response({"id": chat.id, "messages": shown})
 
@@ -265,19 +191,6 @@ async def file(request: web.Request) -> web.Response:
     return web.Response(body=stored.data, content_type=kind, headers=headers)
 
 
-def fingerprints(sb: Sandbox) -> dict[int, tuple[int, int, int]]:
-    """Per chat: next message id, edits, deletions. Any change shows in one of them."""
-    chats = [*sb.world.groups.values(), *sb.world.private.values()]
-    return {
-        chat.id: (
-            chat.next_message_id,
-            sum(len(m.edits) for m in chat.messages.values()),
-            sum(m.deleted for m in chat.messages.values()),
-        )
-        for chat in chats
-    }
-
-
 def _differs(sb: Sandbox, last: dict[int, tuple[int, int, int]]) -> bool:
     return fingerprints(sb) != last
 
@@ -311,51 +224,6 @@ async def events(request: web.Request) -> web.StreamResponse:
     finally:
         streams.discard(task)
     return response
-
-
-def _script_texts(language: str) -> str:
-    catalog = translations(language)
-    texts = {key.removeprefix("play."): catalog.gettext(key) for key in SCRIPT_TEXTS}
-    return json.dumps(texts, ensure_ascii=False).replace("</", "<\\/")
-
-
-async def page(request: web.Request) -> web.Response:
-    """GET /: the page frame; play.js fills it."""
-    language = language_of(request)
-    other = "en" if language == "nl" else "nl"
-    body = f"""<!doctype html>
-<html lang="{language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t("play.title", language)}</title>
-<link rel="stylesheet" href="/static/play.css">
-</head>
-<body>
-<aside id="people-panel">
-  <h1>{t("play.title", language)}</h1>
-  <p class="intro">{t("play.intro", language)}</p>
-  <h2>{t("play.people", language)}</h2>
-  <ul id="people"></ul>
-  <p class="language"><a href="/?lang={other}">{t("play.other_language", language)}</a></p>
-</aside>
-<main id="phone" aria-live="polite">
-  <header id="who"><span id="who-name">{t("play.choose", language)}</span></header>
-  <nav id="chats"></nav>
-  <section id="messages"></section>
-  <div id="toast" hidden></div>
-  <form id="composer" autocomplete="off">
-    <input id="text" name="text" disabled
-      placeholder="{html.escape(translations(language).gettext("play.composer.placeholder"))}">
-    <button id="send" type="submit" disabled>{t("play.composer.send", language)}</button>
-  </form>
-</main>
-<script id="texts" type="application/json">{_script_texts(language)}</script>
-<script src="/static/play.js"></script>
-</body>
-</html>
-"""
-    return web.Response(text=body, content_type="text/html")
 
 
 async def _close_streams(app: web.Application) -> None:
