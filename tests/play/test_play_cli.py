@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,10 +64,13 @@ def test_play_on_a_given_database_serves_and_stops_on_ctrl_c(tmp_path: Path) -> 
         text=True,
     )
     assert process.stdout is not None
+    watchdog = threading.Timer(120, process.kill)  # a start that hangs ends the readline too
+    watchdog.start()
     try:
         lines = [process.stdout.readline(), process.stdout.readline()]
         assert re.search(r"open http://127\.0\.0\.1:\d+/ ", lines[1]), lines
     finally:
+        watchdog.cancel()
         process.send_signal(signal.SIGINT)
         rest = process.communicate(timeout=60)[0]
     assert process.returncode == 0, rest
