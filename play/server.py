@@ -147,7 +147,8 @@ async def press(request: web.Request) -> web.Response:
     body = await _body(request)
     player = _player(request, body.get("person"))
     chat = _chat(request, player, body.get("chat"))
-    message = chat.messages.get(int(body.get("message") or 0))
+    raw = body.get("message")
+    message = chat.messages.get(raw) if isinstance(raw, int) else None
     if message is None or message.deleted:
         raise PlayError(404, "no such message")
     data = str(body.get("data") or "")

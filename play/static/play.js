@@ -195,7 +195,10 @@ $("composer").addEventListener("submit", async (event) => {
 
 function listen() {
   const stream = new EventSource("/api/events");
-  stream.addEventListener("hello", () => document.body.classList.remove("offline"));
+  stream.addEventListener("hello", () => {
+    document.body.classList.remove("offline");
+    if (state.person) loadChat(); // (re)connected: catch up on what came in between
+  });
   stream.onmessage = (event) => {
     const { chats } = JSON.parse(event.data);
     if (!state.person) return;

@@ -203,6 +203,8 @@ async def test_a_person_sees_only_their_own_chats_and_real_buttons(
     welcome = (await _chat(client, figure, figure))[0]
     forged = {"person": figure, "chat": figure, "message": welcome["id"], "data": "x:1"}
     assert (await client.post("/api/press", json=forged)).status == 400
+    nonsense = {**forged, "message": "twelve"}
+    assert (await client.post("/api/press", json=nonsense)).status == 404
     empty = {"person": figure, "chat": figure, "text": "  "}
     assert (await client.post("/api/send", json=empty)).status == 400
     # Another web site cannot post a form to it, nor reach it under another name.
