@@ -76,9 +76,9 @@ def play_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Headless Chromium through Debian's chromedriver, a phone-and-list sized window."""
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager fetch anything
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch anything
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
