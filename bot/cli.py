@@ -163,37 +163,76 @@ def _language(args: argparse.Namespace, settings: Settings) -> str | int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Play a whole check-in in a local Telegram sandbox: no token, no network needed."""
+    language = _language(args, settings)
+    if isinstance(language, int):
+        return language
+    database, failed = _empty_database(args.database, settings, "cli.demo.not_empty")
+    if failed is not None:
+        return failed
+    from bot.demo.main import run_demo
+
+    return run_demo(database, args.json, language)
+
+
+def _empty_database(
+    given: str | None, settings: Settings, not_empty: str
+) -> tuple[str | None, int | None]:
+    """The --database URL, checked to be usable and empty; or (None, exit code) on a problem."""
     import asyncio
 
     from pydantic import ValidationError
 
     from storage.migrate import DatabaseProblem, check_location, holds_data
 
-    language = _language(args, settings)
-    if isinstance(language, int):
-        return language
-    database = None
-    if args.database is not None:
-        try:
-            database = Settings(database_url=args.database).database_url
-        except ValidationError as exc:
-            why = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-            return _fail(f"--database {why}", EXIT_USAGE)
-        try:
-            check_location(database, must_exist=False)
-            full = asyncio.run(holds_data(database))
-        except DatabaseProblem as exc:
-            return _fail(f"--database: {exc}", EXIT_USAGE)
-        except (SQLAlchemyError, OSError) as exc:
-            where = make_url(database).render_as_string(hide_password=True)
-            opened = _say(settings, "cli.cannot_open", where=where, reason=_reason(exc))
-            return _fail(opened, EXIT_FAILED)
-        if full:
-            where = make_url(database).render_as_string(hide_password=True)
-            return _fail(_say(settings, "cli.demo.not_empty", where=where), EXIT_USAGE)
-    from bot.demo.main import run_demo
+    if given is None:
+        return None, None
+    try:
+        database = Settings(database_url=given).database_url
+    except ValidationError as exc:
+        why = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        return None, _fail(f"--database {why}", EXIT_USAGE)
+    try:
+        check_location(database, must_exist=False)
+        full = asyncio.run(holds_data(database))
+    except DatabaseProblem as exc:
+        return None, _fail(f"--database: {exc}", EXIT_USAGE)
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(database).render_as_string(hide_password=True)
+        opened = _say(settings, "cli.cannot_open", where=where, reason=_reason(exc))
+        return None, _fail(opened, EXIT_FAILED)
+    if full:
+        where = make_url(database).render_as_string(hide_password=True)
+        return None, _fail(_say(settings, not_empty, where=where), EXIT_USAGE)
+    return database, None
 
-    return run_demo(database, args.json, language)
+
+def _play_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="an empty database to use instead of a temporary SQLite file",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="the page's port on 127.0.0.1 (default: a free one)"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the address, do not open a browser"
+    )
+
+
+def cmd_play(args: argparse.Namespace, settings: Settings) -> int:
+    """Try the real bot in a local web page, as any of a seeded network's people: no Telegram."""
+    if not 0 <= args.port <= 65535:
+        return _fail(_say(settings, "cli.play.port"), EXIT_USAGE)
+    database, failed = _empty_database(args.database, settings, "cli.play.not_empty")
+    if failed is not None:
+        return failed
+    from play.main import run_play
+
+    def texts(key: str, **values: object) -> str:
+        return _say(settings, key, **values)
+
+    return run_play(database, args.port, not args.no_browser, texts)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -435,6 +474,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("retention",), cmd_retention, retention_arguments),
     Command(("bench",), cmd_bench, _bench_arguments),
     Command(("demo",), cmd_demo, _demo_arguments),
+    Command(("play",), cmd_play, _play_arguments),
 )
 GROUPS = {
     "db": "Manage the database",

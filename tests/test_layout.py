@@ -8,17 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "services", "storage", "sandbox", "bench", "seeding")
+PACKAGES = ("bot", "handlers", "services", "storage", "sandbox", "bench", "seeding", "play")
 # Who may import whom: bot → handlers → services → storage; sandbox stands apart.
 MAY_IMPORT = {
-    # The front door also starts the sandbox (demo) and, lazily, the benchmark.
-    "bot": {"bot", "handlers", "services", "storage", "sandbox", "bench"},
+    # The front door also starts the sandbox (demo) and, lazily, the benchmark and play.
+    "bot": {"bot", "handlers", "services", "storage", "sandbox", "bench", "play"},
     "handlers": {"handlers", "services"},
     "services": {"services", "storage"},
     "storage": {"storage"},
     "sandbox": {"sandbox"},
     "bench": {"bench", "seeding", "bot", "handlers", "services", "storage", "sandbox"},
     "seeding": {"seeding", "services", "storage"},
+    # The web page around the sandbox and the real bot; it reads the catalogs for its frame.
+    "play": {"play", "bot", "handlers", "sandbox", "storage"},
 }
 
 
