@@ -109,6 +109,11 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="first local day (inclusive)")
     parser.add_argument("--until", metavar="YYYY-MM-DD", help="last local day (inclusive)")
     parser.add_argument("--names", action="store_true", help="add names and Telegram ids")
+    parser.add_argument(
+        "--practice",
+        action="store_true",
+        help="include practice check-ins (left out otherwise), marked in a 'practice' column",
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--summaries", action="store_true", help="per check-in and district")
     kind.add_argument("--audit", action="store_true", help="the audit log instead")
@@ -195,6 +200,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         k = int(raw)
     if kind == "audit" and (args.district or args.names):
         return _fail("--district and --names do not apply to --audit", EXIT_USAGE)
+    if kind == "audit" and args.practice:
+        return _fail("--practice does not apply to --audit", EXIT_USAGE)
     days: list[date | None] = []
     for option, raw in (("since", args.since), ("until", args.until)):
         try:
@@ -203,7 +210,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(f"--{option} {raw!r} is not a date: use YYYY-MM-DD", EXIT_USAGE)
     since, until = days
     request = ex.ExportRequest(
-        args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
+        args.format,
+        kind,
+        since,
+        until,
+        tuple(args.district),
+        args.names,
+        min_respondents=k,
+        practice=args.practice,
     )
 
     async def run(output: Path) -> ex.ExportOutcome:
@@ -275,6 +289,8 @@ def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
     if args.format != "csv":
         return _fail("--meetings is exported as CSV only: use --format csv", EXIT_USAGE)
     if args.district or args.names or args.since or args.until or args.min_respondents:
+        return _fail("--meetings takes only --format csv and --output FILE", EXIT_USAGE)
+    if args.practice:
         return _fail("--meetings takes only --format csv and --output FILE", EXIT_USAGE)
 
     async def run() -> tuple[bytes, int]:

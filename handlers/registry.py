@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from handlers import awaiting
-from handlers.checkins import answers, closing, followups
+from handlers.checkins import answers, closing, followups, practice
 from handlers.checkins import wizard as peiling
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.followup_keyboards import (
@@ -24,6 +24,7 @@ from handlers.checkins.followup_keyboards import (
     FollowText,
     FollowTheme,
 )
+from handlers.checkins.practice import WipePress
 from handlers.checkins.wizard_keyboards import ClosePick, WizardPress
 from handlers.districts import commands as districts
 from handlers.districts import groups
@@ -119,6 +120,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
         CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("oefening", practice.oefening, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(practice.press, pattern=WipePress.pattern()),
         # --- recurring pulse check-ins ---
         CommandHandler("puls", pulse.puls, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(pulse.press, pattern=PulsePress.pattern()),
@@ -127,7 +130,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(feedback.press, pattern=FeedbackPress.pattern()),
         # In a group: one line pointing to the private chat (names and drafts stay there).
         CommandHandler(
-            ["peiling", "puls", "sluit", "peilingen", "terugkoppeling"],
+            ["peiling", "puls", "sluit", "peilingen", "oefening", "terugkoppeling"],
             peiling.private_only,
             filters=NEW_MESSAGE & GROUPS,
         ),

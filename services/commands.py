@@ -9,7 +9,8 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig terug "
+    "puls sluit peilingen oefening terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig "
+    "terug "
     "dieet export trend overzicht audit privacy mijngegevens vergeetmij akkoord stoppen start "
     "help".split()
 )
@@ -18,8 +19,8 @@ ORDER = tuple(
 _RIGHTS = "privacy mijngegevens vergeetmij akkoord"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties export trend "
-    f"overzicht audit {_RIGHTS} stoppen help".split()
+    "puls sluit peilingen oefening terugkoppeling bijeenkomst bijeenkomsten actie acties export "
+    f"trend overzicht audit {_RIGHTS} stoppen help".split()
 )
 CHIEF = frozenset(
     "peiling puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties dieet "

@@ -104,6 +104,7 @@ class SummaryService:
             districts=tuple(districts),
             undelivered=undelivered(rows),
             pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
+            practice=checkin.practice,
         )
 
     async def _district(
@@ -123,7 +124,12 @@ class SummaryService:
         themes = Counter(t for f in depth for t in f.themes)
         mid = median((a.code for a in given), scale)
         rate = response_rate(len(given), key_figures)
-        usual = await district_baseline(s, scale, self._settings.baseline, district.id, checkin)
+        # Practice is compared with nothing: no usual level, no previous check-in.
+        usual = None
+        if not checkin.practice:
+            usual = await district_baseline(
+                s, scale, self._settings.baseline, district.id, checkin
+            )
         return DistrictSummary(
             district_id=district.id,
             district=district.name,
@@ -142,7 +148,9 @@ class SummaryService:
                 for a in given
                 if a.person_id in follow and follow[a.person_id].free_text
             ),
-            previous=await self._previous(s, checkin, district, mid, rate),
+            previous=None
+            if checkin.practice
+            else await self._previous(s, checkin, district, mid, rate),
             baseline=usual.median if usual else None,
             baseline_checkins=usual.checkins if usual else 0,
         )

@@ -61,6 +61,7 @@ def checkin_message(
         choices=scale.levels if is_open else (),
         private=private,
         pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
+        practice=checkin.practice,
     )
 
 

@@ -47,6 +47,7 @@ class CheckInMessage:
     private: bool = False
     reminder: bool = False  # a private reminder of a check-in not answered yet
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
@@ -100,6 +101,7 @@ class DeliveryReport:
     private_pending: int = 0
     # Districts where a send's outcome was unknown: the message may stand there twice.
     uncertain: tuple[str, ...] = ()
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
 
     @property
     def complete(self) -> bool:
@@ -161,3 +163,4 @@ class CheckInSummary:
     districts: tuple[DistrictSummary, ...]
     undelivered: tuple[Undelivered, ...]
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
