@@ -18,7 +18,7 @@ from checkin_fakes import CheckInNotifier
 from checkin_world import CHRIS, KEY_FIGURES, OVERVECHT, Net, build_network
 from fakes import FakeClock
 from sqlalchemy import func, select
-from world import CORA, COORDINATOR_IDS, World
+from world import COORDINATOR_IDS, CORA, World
 
 from handlers.i18n import t
 from services.checkins.baseline import district_baseline
