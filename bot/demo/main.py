@@ -54,6 +54,12 @@ def _for_people(result: dict[str, Any]) -> str:
         rule,
         result["pulse"]["scheduled_text"],
         rule,
+        "A practice check-in (oefening) in Zuilen, marked for everyone, then wiped:",
+        rule,
+        result["practice"]["group_text"],
+        rule,
+        result["practice"]["wipe_text"],
+        rule,
         f"Answers pressed {result['answers_pressed']}, stored {result['answers_stored']}; "
         f"deliveries sent {result['deliveries_sent']}, failed {result['deliveries_failed']}; "
         f"feedback in {result['feedback_delivered']} groups; "

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import AnyApp, build_application
-from bot.demo import meeting, pulse
+from bot.demo import meeting, practice, pulse
 from bot.demo.people import TIMEOUT, Actors, contains, starts
 from bot.runner import running
 from bot.settings import PrivacySettings, Settings
@@ -259,6 +259,15 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
             assert isinstance(counted, Headcount)
             # Besides check-ins after events: a monthly pulse, scheduled and listed.
             pulsed = await pulse.schedule_and_list(actors, chief, services)
+            # Practice before it matters: marked everywhere, counted nowhere, then wiped.
+            practised = await practice.practise_and_wipe(
+                actors,
+                chief,
+                coordinator,
+                _groups(sandbox)["Zuilen"],
+                members["Zuilen"][0],
+                services,
+            )
             result = await _result(app, checkin_id, pressed, members, report)
             summaries = [
                 person
@@ -273,6 +282,7 @@ async def play(database_url: str, workdir: Path) -> dict[str, Any]:
                 "summaries_to_chiefs": len(summaries),
                 "meeting": meeting.as_json(counted, counted_text),
                 "pulse": pulsed,
+                "practice": practised,
             }
 
 

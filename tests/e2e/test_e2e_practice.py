@@ -188,14 +188,13 @@ async def test_a_practice_checkin_is_marked_counts_nowhere_and_is_wiped(
     question = await next_in(sandbox, coordinator.chat_with(tg_bot), f"Oefening #{practice_id}")
     assert question.text == (
         f"Oefening #{practice_id} (Kennismaking met de bot) wissen?\n"
-        "Weg gaan: 2 antwoorden, 0 vervolgantwoorden en de berichten aan 1 wijken. "
-        "Dit kan niet ongedaan worden gemaakt."
+        "Weg gaan: de antwoorden (2), de vervolgantwoorden (0) en de berichten aan de wijken "
+        "(1). Dit kan niet ongedaan worden gemaakt."
     )
     assert question.button_texts == ["🗑 Ja, alles wissen", "Niet wissen"]
-    await tap(sandbox, coordinator, question, "🗑 Ja, alles wissen", "is gewist")
+    await tap(sandbox, coordinator, question, "🗑 Ja, alles wissen", "is gewist —")
     assert question.text == (
-        f"🗑 Oefening #{practice_id} is gewist: 2 antwoorden, 0 vervolgantwoorden en de "
-        "berichten aan 1 wijken."
+        f"🗑 Oefening #{practice_id} is gewist — antwoorden: 2, vervolgantwoorden: 0, wijken: 1."
     )
     assert question.button_texts == []
 
