@@ -176,6 +176,29 @@ async def test_a_practice_checkin_is_marked_counts_nowhere_and_is_wiped(
     after = await figures(app, sandbox, tg_bot, coordinator, tmp_path / "after.csv")
     assert after == before
 
+    # Asked for in the chat, the export brings the practice answers along, marked.
+    odd = await ask(sandbox, coordinator, tg_bot, "/export alles")
+    assert odd.text == (
+        "/export kent alleen de toevoeging 'oefening': dan komen oefenpeilingen mee, gemarkeerd."
+    )
+    export = await ask(
+        sandbox, coordinator, tg_bot, "/export oefening", lambda m: "📤 Export" in (m.text or "")
+    )
+    assert "🧪 Met oefenpeilingen (gemarkeerd in de kolom practice)" in (export.text or "")
+    await tap(sandbox, coordinator, export, "Antwoorden", "Over welke periode?")
+    await tap(sandbox, coordinator, export, "Alles", "In welk formaat?")
+    await tap(sandbox, coordinator, export, "CSV", "Met pseudoniemen, of met namen")
+    await tap(sandbox, coordinator, export, "Met pseudoniemen")
+    document = await sandbox.next_message(
+        coordinator.chat_with(tg_bot), predicate=lambda m: m.document is not None, timeout=TIMEOUT
+    )
+    assert document.document is not None
+    data = sandbox.file(document.document.file_id).data.decode("utf-8-sig")
+    marked = [(r["checkin_id"], r["practice"]) for r in csv.DictReader(data.splitlines())]
+    assert sorted(marked) == sorted(
+        [(str(real_id), "false")] * 2 + [(str(practice_id), "true")] * 2
+    )
+
     # Only a coordinator wipes, and only practice.
     refused = await ask(sandbox, chief, tg_bot, f"/oefening wis {practice_id}")
     assert refused.text == "Alleen coördinatoren kunnen oefeningen wissen."
