@@ -116,3 +116,17 @@ def test_wipe_command_parsing_buttons_and_refusals() -> None:
     assert "nog open" in refusal_text(StillOpen(3), 3, "nl")
     assert refusal_text(Unknown(), 3, "en") == "There is no check-in #3 (any more)."
     assert refusal_text(DENIED, 3, "nl") == "Alleen coördinatoren kunnen oefeningen wissen."
+
+
+def test_a_practice_summary_still_gets_its_chart() -> None:
+    from handlers.checkins.charts import summary_pngs
+
+    district = DistrictSummary(
+        1, "Zuilen", 2, 4, 0.5, (Count("1", "scale.1", 2),), 1.0, (), (), 0, (), None
+    )
+    summary = CheckInSummary(7, "Kennismaking", CLOSES, CLOSES, (district,), (), practice=True)
+    [png] = summary_pngs(summary, "nl")
+    assert (
+        png.startswith(b"\x89PNG")
+        and png != summary_pngs(replace(summary, practice=False), "nl")[0]
+    )
