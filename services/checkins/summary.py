@@ -59,10 +59,14 @@ class SummaryService:
             found = await checkins.with_event(s, checkin_id)
             assert built is not None and found is not None
             told = {p.telegram_user_id: p.language for p in await recipients(s, found[0])}
-            for coordinator in await people.coordinators(s):
+            coordinators = await people.coordinators(s)
+            for coordinator in coordinators:
                 if coordinator.privately_reachable:
                     told.setdefault(coordinator.telegram_user_id, coordinator.language)
-            sends = [(c, built, lang) for c, lang in told.items()]
+            # Practice: coordinators get the button to wipe its data (only they may).
+            wipers = {c.telegram_user_id for c in coordinators} if built.practice else set()
+            wiping = replace(built, offer_wipe=True)
+            sends = [(c, wiping if c in wipers else built, lang) for c, lang in told.items()]
             for chief, theirs in (await _chiefs_of_targets(s, checkin_id)).items():
                 if chief.telegram_user_id not in told and chief.privately_reachable:
                     sends.append((chief.telegram_user_id, only(built, theirs), chief.language))

@@ -164,3 +164,5 @@ class CheckInSummary:
     undelivered: tuple[Undelivered, ...]
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
     practice: bool = False  # a practice check-in ("oefening"): marked, never counted
+    # A practice summary to a coordinator: offer to wipe its data (only they may).
+    offer_wipe: bool = False

@@ -171,6 +171,12 @@ async def test_a_practice_checkin_is_marked_counts_nowhere_and_is_wiped(
     )
     assert (summary.text or "").split("\n")[1] == MARK
     assert summary.button_texts == ["🗑 Oefendata wissen"]
+    # The chief's copy: marked, with neither the feedback button nor the wipe button.
+    theirs = await find_in(
+        sandbox, chief.chat_with(tg_bot), f"📊 Samenvatting peiling #{practice_id}"
+    )
+    assert (theirs.text or "").split("\n")[1] == MARK
+    assert theirs.button_texts == []
     await idle(app, sandbox, tg_bot)
 
     after = await figures(app, sandbox, tg_bot, coordinator, tmp_path / "after.csv")
