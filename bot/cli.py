@@ -113,6 +113,11 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="first local day (inclusive)")
     parser.add_argument("--until", metavar="YYYY-MM-DD", help="last local day (inclusive)")
     parser.add_argument("--names", action="store_true", help="add names and Telegram ids")
+    parser.add_argument(
+        "--practice",
+        action="store_true",
+        help="include practice check-ins (left out otherwise), marked in a 'practice' column",
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--summaries", action="store_true", help="per check-in and district")
     kind.add_argument("--audit", action="store_true", help="the audit log instead")
@@ -264,6 +269,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         k = int(raw)
     if kind == "audit" and (args.district or args.names):
         return _fail(_say(settings, "cli.export.audit_filters"), EXIT_USAGE)
+    if kind == "audit" and args.practice:
+        return _fail(_say(settings, "cli.export.audit_practice"), EXIT_USAGE)
     days: list[date | None] = []
     for option, raw in (("since", args.since), ("until", args.until)):
         try:
@@ -273,7 +280,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(bad, EXIT_USAGE)
     since, until = days
     request = ex.ExportRequest(
-        args.format, kind, since, until, tuple(args.district), args.names, min_respondents=k
+        args.format,
+        kind,
+        since,
+        until,
+        tuple(args.district),
+        args.names,
+        min_respondents=k,
+        practice=args.practice,
     )
 
     async def run(output: Path) -> ex.ExportOutcome:
@@ -354,6 +368,8 @@ def _export_meetings(args: argparse.Namespace, settings: Settings) -> int:
     if args.format != "csv":
         return _fail(_say(settings, "cli.meetings.csv_only"), EXIT_USAGE)
     if args.district or args.names or args.since or args.until or args.min_respondents:
+        return _fail(_say(settings, "cli.meetings.options"), EXIT_USAGE)
+    if args.practice:
         return _fail(_say(settings, "cli.meetings.options"), EXIT_USAGE)
 
     async def run() -> tuple[bytes, int]:

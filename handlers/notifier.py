@@ -20,6 +20,7 @@ from telegram.error import (
 )
 
 from handlers.checkins.charts import summary_pngs
+from handlers.checkins.practice import wipe_keyboard
 from handlers.checkins.render import render_checkin, render_report, render_summary
 from handlers.feedback.keyboards import write_keyboard
 from handlers.i18n import t
@@ -172,7 +173,15 @@ class TelegramNotifier:
         for index, part in enumerate(parts):
             # Under the last part: write feedback to the groups (closing the loop).
             last = index == len(parts) - 1 and summary.closed_at is not None
-            keyboard = write_keyboard(summary.checkin_id, language or self._language)
+            keyboard: InlineKeyboardMarkup | None = write_keyboard(
+                summary.checkin_id, language or self._language
+            )
+            if summary.practice:  # no feedback on practice; coordinators may wipe it instead
+                keyboard = (
+                    wipe_keyboard(summary.checkin_id, language or self._language)
+                    if summary.offer_wipe
+                    else None
+                )
             sent = await self._send(chat_id, part, keyboard if last else None)
             first = first or sent
             if not sent.ok:

@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from handlers import awaiting
 from handlers import language as languages
-from handlers.checkins import answers, closing, followups
+from handlers.checkins import answers, closing, followups, practice
 from handlers.checkins import wizard as peiling
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.followup_keyboards import (
@@ -25,6 +25,7 @@ from handlers.checkins.followup_keyboards import (
     FollowText,
     FollowTheme,
 )
+from handlers.checkins.practice import WipePress
 from handlers.checkins.wizard_keyboards import ClosePick, WizardPress
 from handlers.districts import commands as districts
 from handlers.districts import groups
@@ -121,6 +122,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("sluit", closing.sluit, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(closing.close_pick, pattern=ClosePick.pattern()),
         CommandHandler("peilingen", closing.peilingen, filters=NEW_MESSAGE & PRIVATE),
+        CommandHandler("oefening", practice.oefening, filters=NEW_MESSAGE & PRIVATE),
+        CallbackQueryHandler(practice.press, pattern=WipePress.pattern()),
         # --- recurring pulse check-ins ---
         CommandHandler("puls", pulse.puls, filters=NEW_MESSAGE & PRIVATE),
         CallbackQueryHandler(pulse.press, pattern=PulsePress.pattern()),
@@ -129,7 +132,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(feedback.press, pattern=FeedbackPress.pattern()),
         # In a group: one line pointing to the private chat (names and drafts stay there).
         CommandHandler(
-            ["peiling", "puls", "sluit", "peilingen", "terugkoppeling"],
+            ["peiling", "puls", "sluit", "peilingen", "oefening", "terugkoppeling"],
             peiling.private_only,
             filters=NEW_MESSAGE & GROUPS,
         ),

@@ -9,17 +9,17 @@ from storage.models import Role
 # The menu order: management first, then check-ins, then one's own things.
 ORDER = tuple(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig terug "
-    "dieet export trend overzicht audit privacy mijngegevens vergeetmij akkoord taal stoppen "
-    "start help".split()
+    "puls sluit peilingen oefening terugkoppeling bijeenkomst bijeenkomsten actie acties afwezig "
+    "terug dieet export trend overzicht audit privacy mijngegevens vergeetmij akkoord taal "
+    "stoppen start help".split()
 )
 # Only commands the bot answers (a menu entry must do something). Everyone who is known gets
 # their privacy rights; a stranger can still read what the bot keeps.
 _RIGHTS = "privacy mijngegevens vergeetmij akkoord taal"
 COORDINATOR = frozenset(
     "wijk wijken koppel uitnodigen uitnodigingen intrekken leden verwijderen rolweg peiling "
-    "puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties export trend "
-    f"overzicht audit {_RIGHTS} stoppen help".split()
+    "puls sluit peilingen oefening terugkoppeling bijeenkomst bijeenkomsten actie acties export "
+    f"trend overzicht audit {_RIGHTS} stoppen help".split()
 )
 CHIEF = frozenset(
     "peiling puls sluit peilingen terugkoppeling bijeenkomst bijeenkomsten actie acties dieet "
@@ -45,6 +45,7 @@ ALIASES: dict[str, str] = {
     "puls": "pulse",
     "sluit": "close",
     "peilingen": "checkins",
+    "oefening": "practice",
     "terugkoppeling": "feedback",
     "bijeenkomst": "meeting",
     "bijeenkomsten": "meetings",

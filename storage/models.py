@@ -251,6 +251,9 @@ class CheckIn(Base):
     # A pulse's rhythm as it was when it went out (0: monthly, N: every N weeks), so its
     # label survives the schedule being deleted.
     pulse_weeks: Mapped[int | None] = mapped_column(SmallInteger)
+    # Practice ("oefening", issue 17): sent and answered like any check-in, but never counted
+    # (trends, baselines, overviews, comparisons, exports) and raising no alerts.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
 

@@ -76,6 +76,12 @@ def _for_people(result: dict[str, Any], language: str) -> str:
         rule,
         t("demo.english_head", lang),
         result["english_key_figure"]["welcome"].split("\n", 1)[0],
+        t("demo.practice_head", lang),
+        rule,
+        result["practice"]["group_text"],
+        rule,
+        result["practice"]["wipe_text"],
+        rule,
         totals,
     ]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import AnyApp, build_application
-from bot.demo import meeting, pulse
+from bot.demo import meeting, practice, pulse
 from bot.demo.people import LINK, TIMEOUT, Actors, contains, starts
 from bot.demo.texts import capital, numbered, shows
 from bot.runner import running
@@ -292,6 +292,15 @@ async def play(database_url: str, workdir: Path, language: str = "nl") -> dict[s
             assert isinstance(counted, Headcount)
             # Besides check-ins after events: a monthly pulse, scheduled and listed.
             pulsed = await pulse.schedule_and_list(actors, chief, services)
+            # Practice before it matters: marked everywhere, counted nowhere, then wiped.
+            practised = await practice.practise_and_wipe(
+                actors,
+                chief,
+                coordinator,
+                _groups(sandbox)["Zuilen"],
+                members["Zuilen"][0],
+                services,
+            )
             result = await _result(app, checkin_id, pressed, members, report)
             # Last, so the story's figures stay as they were: someone reading English joins.
             english = await _english_key_figure(actors, coordinator)
@@ -310,6 +319,7 @@ async def play(database_url: str, workdir: Path, language: str = "nl") -> dict[s
                 "meeting": meeting.as_json(counted, counted_text),
                 "pulse": pulsed,
                 "english_key_figure": english,
+                "practice": practised,
             }
 
 

@@ -56,11 +56,19 @@ async def stale_answer(query: CallbackQuery, language: str | None) -> None:
 
 @lru_cache(maxsize=256)
 def recorded_toast(
-    key: str, label_key: str, until: datetime, tz: ZoneInfo, lang: str | None
+    key: str,
+    label_key: str,
+    until: datetime,
+    tz: ZoneInfo,
+    lang: str | None,
+    practice: bool = False,
 ) -> str:
     """The toast of a stored press: a burst shows the same few thousands of times."""
     when = local_time(until, tz, lang)
-    return toast(key, lang, label=label(label_key, lang), until=when)
+    text = toast(key, lang, label=label(label_key, lang), until=when)
+    if practice:  # "🧪 Oefening — telt niet mee" first: the toast may be cut at its end
+        text = toast("practice.toast", lang, mark=label("practice.mark", lang), text=text)
+    return text
 
 
 def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
@@ -70,7 +78,9 @@ def answer_text(outcome: AnswerOutcome, tz: ZoneInfo, lang: str | None) -> str:
             key = "answer.recorded" if outcome.first_time else "answer.same"
             if outcome.changed:
                 key = "answer.changed"
-            return recorded_toast(key, outcome.label_key, outcome.changeable_until, tz, lang)
+            return recorded_toast(
+                key, outcome.label_key, outcome.changeable_until, tz, lang, outcome.practice
+            )
         case Closed():
             return toast("answer.closed", lang)
         case NotAMember(district=district):

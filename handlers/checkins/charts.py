@@ -217,8 +217,11 @@ def _summary_figure(
         0.5, 1 - 24 / height, title, ha="center", va="top", fontsize=26, weight="bold",
         parse_math=False,
     )  # fmt: skip
+    event = plain(summary.event, 70)
+    if summary.practice:  # the chart font has no emoji: the words only
+        event = f"{event} · {_text('practice.chart.mark', language)}"
     figure.text(
-        0.5, 1 - 68 / height, plain(summary.event, 70), ha="center", va="top", fontsize=17,
+        0.5, 1 - 68 / height, event, ha="center", va="top", fontsize=17,
         color="#444444", parse_math=False,
     )  # fmt: skip
     axes = figure.add_axes((0.3, 100 / height, 0.62, 1 - 290 / height))

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from handlers.checkins.jobs import unschedule_close
-from handlers.checkins.render import pulse_label
+from handlers.checkins.render import practice_mark, pulse_label
 from handlers.checkins.wizard_keyboards import ClosePick, close_keyboard
 from handlers.common import actor_of, arguments, in_own_chat, note_refused, reply, reply_lines
 from handlers.context import BotContext
@@ -122,6 +122,8 @@ def listing_lines(
         out.append(t("peilingen.title", lang, id=line.checkin_id, event=line.event))
         if line.pulse_weeks is not None:
             out.append(f"🔁 {pulse_label(line.pulse_weeks, lang)}")
+        if line.practice:
+            out.append(practice_mark(lang))
         if line.status is CheckInStatus.OPEN:
             out.append(t("peilingen.open", lang, at=local_time(line.closes_at, tz, lang)))
         else:

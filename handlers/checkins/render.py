@@ -38,6 +38,11 @@ def pulse_label(every_weeks: int, language: str | None) -> str:
     return t("pulse.label.weeks", language, n=every_weeks)
 
 
+def practice_mark(language: str | None) -> str:
+    """'🧪 Oefening — telt niet mee': on everything a practice check-in shows."""
+    return t("practice.mark", language)
+
+
 def render_checkin(
     message: CheckInMessage, tz: ZoneInfo, language: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -47,6 +52,8 @@ def render_checkin(
     lines += [t("checkin.message.head", language, event=message.event)]
     if message.pulse_weeks is not None:  # under the head: "📣 Peiling" still opens it
         lines.append(f"🔁 {pulse_label(message.pulse_weeks, language)}")
+    if message.practice:
+        lines.append(practice_mark(language))
     lines += [
         t("checkin.message.question", language, district=message.district),
         "",
@@ -112,6 +119,8 @@ def _undelivered_line(item: Undelivered, language: str | None) -> str:
 def render_report(report: DeliveryReport, tz: ZoneInfo, language: str | None = None) -> str:
     """The delivery report for the chief: where it arrived, where not and why."""
     lines = [t("checkin.report.head", language, event=report.event, id=report.checkin_id)]
+    if report.practice:
+        lines.append(practice_mark(language))
     if report.sent:
         lines.append(
             tn("checkin.report.sent", len(report.sent), language, districts=", ".join(report.sent))
@@ -206,7 +215,7 @@ def _period(summary: CheckInSummary, tz: ZoneInfo, language: str | None) -> str:
     return t("summary.period", language, opened=opened, closed=local_time(end, tz, language))
 
 
-def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
+def _district_block(d: DistrictSummary, language: str | None, practice: bool = False) -> list[str]:
     rate = percent(d.response_rate, language) if d.response_rate is not None else "–"
     lines = [
         t(
@@ -221,10 +230,13 @@ def _district_block(d: DistrictSummary, language: str | None) -> list[str]:
     if any(c.count for c in d.counts):
         lines.append(counts_line(d.counts, language))
     lines.append(t("checkin.summary.median", language, median=_median_text(d.median, language)))
-    usual = _baseline_line(d, language)
+    # Practice is compared with nothing: it has no usual level and no previous check-in.
+    usual = None if practice else _baseline_line(d, language)
     if usual is not None:
         lines.append(usual)
-    compared = _comparison_line(d.previous, language) if d.previous is not None else None
+    compared = None
+    if d.previous is not None and not practice:
+        compared = _comparison_line(d.previous, language)
     if compared is not None:
         lines.append(compared)
     if any(c.count for c in d.directions):
@@ -247,8 +259,10 @@ def render_summary(
     head = t("checkin.summary.head", language, event=summary.event, id=summary.checkin_id)
     if summary.pulse_weeks is not None:
         head = f"{head}\n🔁 {pulse_label(summary.pulse_weeks, language)}"
+    if summary.practice:
+        head = f"{head}\n{practice_mark(language)}"
     blocks = [[head + "\n" + _period(summary, tz, language)]]
-    blocks.extend(_district_block(d, language) for d in summary.districts)
+    blocks.extend(_district_block(d, language, summary.practice) for d in summary.districts)
     if summary.undelivered:
         blocks.append(
             [t("checkin.report.undelivered", language)]

@@ -193,6 +193,7 @@ async def _send(update: Update, context: BotContext, actor: Actor, draft: Draft)
         draft.duration_from(services.clock.now()),
         draft.show_tally,
         urgent=draft.urgent,
+        practice=draft.practice,
     )
     await query.answer()
     if not isinstance(started, CheckInStarted):

@@ -22,13 +22,13 @@ _KEY = "peiling.draft"
 # What a wizard button does; its `value` says which district, duration, tally choice or code.
 TOGGLE, ALL_DISTRICTS, DISTRICTS_DONE = "d", "all", "dok"
 DURATION, CUSTOM_TIME, TALLY = "t", "tc", "s"
-SEND, CANCEL, SAMPLE, URGENT = "ok", "x", "p", "u"
+SEND, CANCEL, SAMPLE, URGENT, PRACTICE = "ok", "x", "p", "u", "o"
 # Which buttons belong to which step: a press for another step is stale or forged.
 STEP_ACTIONS: dict[str, frozenset[str]] = {
     "districts": frozenset({TOGGLE, ALL_DISTRICTS, DISTRICTS_DONE}),
     "duration": frozenset({DURATION, CUSTOM_TIME}),
     "tally": frozenset({TALLY}),
-    "preview": frozenset({SEND, SAMPLE, URGENT}),
+    "preview": frozenset({SEND, SAMPLE, URGENT, PRACTICE}),
 }
 
 Step = Literal["event", "districts", "duration", "tally", "preview"]
@@ -59,6 +59,7 @@ class Draft:
     # checkins.default_duration_hours: offered as a button when it is none of the presets.
     default_duration: timedelta | None = None
     urgent: bool = False  # private copies go out inside quiet hours too
+    practice: bool = False  # "oefening": marked everywhere, never counted (issue 17)
 
     def default_offered(self) -> bool:
         """Tell whether the configured default needs its own button (it is no preset)."""
@@ -153,6 +154,8 @@ def choose(draft: Draft, action: str, value: int, is_coordinator: bool) -> Refus
         draft.duration, draft.until = DURATIONS[value][1], None
     elif action == URGENT:
         draft.urgent = not draft.urgent
+    elif action == PRACTICE:
+        draft.practice = not draft.practice
     elif action == TALLY:
         draft.show_tally = bool(value)
     else:

@@ -58,6 +58,7 @@ async def show_step(
             draft.targets(),
             draft.duration_from(services.clock.now()),
             draft.show_tally,
+            practice=draft.practice,
         )
         if not isinstance(found, Preview):
             await show_refusal(context, actor, draft, found, chat_id=chat_id, edit=edit)

@@ -14,6 +14,7 @@ from handlers.checkins.wizard_draft import (
     DISTRICTS_DONE,
     DURATION,
     DURATIONS,
+    PRACTICE,
     SAMPLE,
     SEND,
     TALLY,
@@ -113,7 +114,8 @@ def preview_keyboard(
 ) -> InlineKeyboardMarkup:
     """The groups' answer buttons as they will look (pressing them only explains), then send.
 
-    Inside quiet hours also the choice to send the private copies now (urgent) or at the end.
+    Inside quiet hours also the choice to send the private copies now (urgent) or at the end;
+    always the choice to make it a practice check-in ("oefening", never counted).
     """
     rows = []
     for row in sample.inline_keyboard if sample is not None else ():
@@ -121,6 +123,8 @@ def preview_keyboard(
     if quiet:
         key = "peiling.button.urgent_on" if draft.urgent else "peiling.button.urgent_off"
         rows.append([_button(label(key, language), draft, URGENT)])
+    key = "practice.button.on" if draft.practice else "practice.button.off"
+    rows.append([_button(label(key, language), draft, PRACTICE)])
     rows.append(
         [
             _button(label("peiling.button.send", language), draft, SEND),

@@ -132,6 +132,8 @@ def sent_text(started: CheckInStarted, tz: ZoneInfo, language: str | None) -> st
             at=local_time(started.closes_at, tz, language),
         )
     ]
+    if started.practice:
+        lines.append(t("practice.mark", language))
     if started.refused:
         lines.append(t("peiling.preview.refused", language))
         lines.extend(refused_lines(started.refused, language))

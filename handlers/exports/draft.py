@@ -53,6 +53,7 @@ class ExportDraft:
     format: ExportFormat | None = None
     names: bool | None = None
     running: bool = False
+    practice: bool = False  # '/export oefening': practice check-ins too, marked (issue 17)
 
     def step(self) -> Step:
         """The first question still open."""
@@ -86,6 +87,7 @@ class ExportDraft:
             names=bool(self.names) and self.kind == "answers",
             # Summaries always hide small groups at the configured k (see the README).
             min_respondents=self.choices.min_respondents,
+            practice=self.practice,
         )
 
 

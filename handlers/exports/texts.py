@@ -109,6 +109,8 @@ def question_text(draft: ExportDraft, language: str | None, *, ask: bool = True)
         lines.append(t(key, language))
     if draft.kind == "summaries":
         lines.append(t("export.chosen.hide_small", language, k=draft.choices.min_respondents))
+    if draft.practice:
+        lines.append(t("practice.export.chosen", language))
     step = draft.step()
     if ask and step != "ready":
         lines += ["", t(f"export.ask.{step}", language)]

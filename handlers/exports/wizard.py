@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError
 from handlers import awaiting
 from handlers.common import actor_of, in_own_chat, note_refused, reply
 from handlers.context import BotContext
+from handlers.districts.commands import command_rest
 from handlers.exports.draft import (
     CANCEL,
     CUSTOM,
@@ -55,7 +56,12 @@ async def export(update: Update, context: BotContext) -> None:
         await note_refused(update, context, "/export")
         await reply(message, t("export.not_allowed", lang))
         return
+    rest = command_rest(message.text).lower()
+    if rest and rest not in ("oefening", "practice"):
+        await reply(message, t("practice.export.usage", lang))
+        return
     draft = new_draft(context, choices)
+    draft.practice = bool(rest)  # practice check-ins come along, marked (issue 17)
     sent = await message.reply_text(
         question_text(draft, lang),
         parse_mode=ParseMode.HTML,

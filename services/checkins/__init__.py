@@ -12,6 +12,7 @@ from services.checkins.closing import ClosingService
 from services.checkins.followups import FollowUpService
 from services.checkins.listing import CheckInListing
 from services.checkins.outcomes import ALL, AllDistricts
+from services.checkins.practice import PracticeService
 from services.checkins.presses import PressBatch
 from services.checkins.reminders import ReminderService
 from services.checkins.report import DeliveryReports
@@ -50,6 +51,7 @@ class CheckIns:
     summaries: SummaryService
     listing: CheckInListing
     reminders: ReminderService
+    practice: PracticeService
 
     @classmethod
     def build(
@@ -80,4 +82,5 @@ class CheckIns:
             summaries=summaries,
             listing=CheckInListing(deps, settings),
             reminders=ReminderService(deps, settings, people),
+            practice=PracticeService(deps),
         )

@@ -243,7 +243,8 @@ class AnswerService:
                     continue
                 outcomes.append(self._recorded(found, stored[id(found)]))
                 acute = found.press.code in self._settings.scale.acute_codes
-                if stored[id(found)] != "same" and acute:
+                # A practice check-in never alerts chiefs: only its summary tells them.
+                if stored[id(found)] != "same" and acute and not found.checkin.practice:
                     # Read in this transaction a moment ago: both are there.
                     district = await look.s.get(District, found.district.id)
                     person = await look.s.get(Person, found.person.id)
@@ -261,7 +262,7 @@ class AnswerService:
             moved = [
                 Moved(v.checkin, v.event, v.district, v.press.code in self._watch.high)
                 for v in checked
-                if isinstance(v, _Valid) and stored[id(v)] != "same"
+                if isinstance(v, _Valid) and stored[id(v)] != "same" and not v.checkin.practice
             ]
             await self._watch.check(look.s, outbox, moved, now)
             await uow.commit()
@@ -299,6 +300,7 @@ class AnswerService:
             first_time=stored == "new",
             changed=stored == "changed",
             event=valid.event.description,
+            practice=valid.checkin.practice,
         )
 
 

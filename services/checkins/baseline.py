@@ -99,7 +99,7 @@ class BaselineWatch:
         todo: dict[tuple[int, int], Moved] = {}
         for m in moved:
             key = (m.checkin.id, m.district.id)
-            if key in self._alerted:
+            if key in self._alerted or m.checkin.practice:  # practice alerts nobody
                 continue
             before = todo.get(key)
             todo[key] = m if before is None or m.maybe_rising else before

@@ -121,6 +121,8 @@ class FollowUpService:
             row = await answers.follow_up(s, checkin_id, person.id, now)
             change(row)
             row.updated_at = now
+            # A practice check-in alerts nobody: its summary is all the chiefs get.
+            contact, rising = contact and not checkin.practice, rising and not checkin.practice
             if contact:
                 await escalate(
                     s,

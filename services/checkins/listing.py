@@ -67,6 +67,7 @@ class CheckInListing:
                         feedback=given[checkin.id].text if checkin.id in given else None,
                         feedback_at=given[checkin.id].created_at if checkin.id in given else None,
                         pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
+                        practice=checkin.practice,
                     )
                 )
             return lines

@@ -73,6 +73,7 @@ class CheckInStarted:
     show_tally: bool
     targeted: tuple[str, ...]
     refused: tuple[RefusedDistrict, ...]
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class Recorded:
     first_time: bool
     changed: bool  # False for a repeated press of the same code (nothing new stored)
     event: str = ""  # what the check-in is about, for the follow-up panel's heading
+    practice: bool = False  # a practice check-in: the confirmation says it does not count
 
 
 @dataclass(frozen=True)
@@ -237,3 +239,4 @@ class CheckInLine:
     feedback: str | None = None
     feedback_at: datetime | None = None
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted

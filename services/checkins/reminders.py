@@ -210,7 +210,8 @@ class ReminderService:
                 missing = total - responded
                 if missing > 0 and delivery.telegram_chat_id is not None:
                     params = {"total": total, "until": checkin.closes_at}
-                    notice = Notice("reminder.nudge", params, count=missing)
+                    key = "practice.nudge" if checkin.practice else "reminder.nudge"
+                    notice = Notice(key, params, count=missing)
                     sends.append((delivery.telegram_chat_id, notice, district.language))
             await uow.commit()
         for chat_id, notice, language in sends:

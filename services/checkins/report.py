@@ -86,4 +86,5 @@ class DeliveryReports:
             uncertain=tuple(
                 d.name for x, d in rows if x.uncertain and x.status is DeliveryStatus.SENT
             ),
+            practice=checkin.practice,
         )

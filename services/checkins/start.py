@@ -72,6 +72,7 @@ class CheckInStarter:
         district_names: Targets,
         duration: timedelta,
         show_tally: bool = True,
+        practice: bool = False,
     ) -> Preview | StartRefusal:
         """Show exactly what each group would get; nothing is stored."""
         now = self._deps.clock.now()
@@ -93,6 +94,7 @@ class CheckInStarter:
                     open=True,
                     tally=tally_view(scale, {}, counts[d.id], show_tally and d.show_tally),
                     choices=scale.levels,
+                    practice=practice,
                 )
                 for d, _ in plan.targets
             )
@@ -106,15 +108,24 @@ class CheckInStarter:
         duration: timedelta,
         show_tally: bool = True,
         urgent: bool = False,
+        practice: bool = False,
     ) -> CheckInStarted | StartRefusal:
         """Store the event, the check-in and one pending delivery per district, all at once.
 
         The group messages go at once, whatever the hour (an acute event cannot wait); the
-        private copies wait for the end of quiet hours unless the check-in is urgent.
+        private copies wait for the end of quiet hours unless the check-in is urgent. A
+        practice check-in goes out the same way but never counts (see CheckIn.practice).
         """
         async with self._deps.uow() as uow:
             started = await self.store(
-                uow.session, actor, event_text, district_names, duration, show_tally, urgent
+                uow.session,
+                actor,
+                event_text,
+                district_names,
+                duration,
+                show_tally,
+                urgent,
+                practice=practice,
             )
             if isinstance(started, CheckInStarted):
                 await uow.commit()
@@ -130,6 +141,8 @@ class CheckInStarter:
         show_tally: bool = True,
         urgent: bool = False,
         pulse: PulseMark | None = None,
+        *,
+        practice: bool = False,
     ) -> CheckInStarted | StartRefusal:
         """Store a check-in in the caller's transaction (a pulse claims its turn in the same)."""
         now = self._deps.clock.now()
@@ -153,6 +166,7 @@ class CheckInStarter:
             kind="incident" if pulse is None else "pulse",
             pulse_schedule_id=None if pulse is None else pulse.schedule_id,
             pulse_weeks=None if pulse is None else pulse.every_weeks,
+            practice=practice,
         )
         s.add(checkin)
         await s.flush()
@@ -172,6 +186,8 @@ class CheckInStarter:
         }
         if pulse is not None:
             details["pulse_schedule_id"] = pulse.schedule_id
+        if practice:
+            details["practice"] = True
         audit.record(
             s,
             at=now,
@@ -187,6 +203,7 @@ class CheckInStarter:
             show_tally,
             tuple(d.name for d, _ in plan.targets),
             tuple(plan.refused),
+            practice=practice,
         )
 
     def check_event(self, event_text: str) -> str | InvalidEvent:

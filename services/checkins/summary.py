@@ -59,10 +59,14 @@ class SummaryService:
             found = await checkins.with_event(s, checkin_id)
             assert built is not None and found is not None
             told = {p.telegram_user_id: p.language for p in await recipients(s, found[0])}
-            for coordinator in await people.coordinators(s):
+            coordinators = await people.coordinators(s)
+            for coordinator in coordinators:
                 if coordinator.privately_reachable:
                     told.setdefault(coordinator.telegram_user_id, coordinator.language)
-            sends = [(c, built, lang) for c, lang in told.items()]
+            # Practice: coordinators get the button to wipe its data (only they may).
+            wipers = {c.telegram_user_id for c in coordinators} if built.practice else set()
+            wiping = replace(built, offer_wipe=True)
+            sends = [(c, wiping if c in wipers else built, lang) for c, lang in told.items()]
             for chief, theirs in (await _chiefs_of_targets(s, checkin_id)).items():
                 if chief.telegram_user_id not in told and chief.privately_reachable:
                     sends.append((chief.telegram_user_id, only(built, theirs), chief.language))
@@ -104,6 +108,7 @@ class SummaryService:
             districts=tuple(districts),
             undelivered=undelivered(rows),
             pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
+            practice=checkin.practice,
         )
 
     async def _district(
@@ -123,7 +128,12 @@ class SummaryService:
         themes = Counter(t for f in depth for t in f.themes)
         mid = median((a.code for a in given), scale)
         rate = response_rate(len(given), key_figures)
-        usual = await district_baseline(s, scale, self._settings.baseline, district.id, checkin)
+        # Practice is compared with nothing: no usual level, no previous check-in.
+        usual = None
+        if not checkin.practice:
+            usual = await district_baseline(
+                s, scale, self._settings.baseline, district.id, checkin
+            )
         return DistrictSummary(
             district_id=district.id,
             district=district.name,
@@ -142,7 +152,9 @@ class SummaryService:
                 for a in given
                 if a.person_id in follow and follow[a.person_id].free_text
             ),
-            previous=await self._previous(s, checkin, district, mid, rate),
+            previous=None
+            if checkin.practice
+            else await self._previous(s, checkin, district, mid, rate),
             baseline=usual.median if usual else None,
             baseline_checkins=usual.checkins if usual else 0,
         )

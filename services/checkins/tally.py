@@ -62,6 +62,7 @@ def checkin_message(
         private=private,
         pulse_weeks=checkin.pulse_weeks if checkin.kind == "pulse" else None,
         language=None if private else district.language,
+        practice=checkin.practice,
     )
 
 

@@ -50,6 +50,7 @@ class CheckInMessage:
     # In a group: the district's language (None: the configured one); a private message is
     # in its reader's language, which the sender passes.
     language: str | None = None
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
 
     def shown_hash(self) -> str:
         """A fingerprint of what changes on screen, to edit only when it differs."""
@@ -103,6 +104,7 @@ class DeliveryReport:
     private_pending: int = 0
     # Districts where a send's outcome was unknown: the message may stand there twice.
     uncertain: tuple[str, ...] = ()
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
 
     @property
     def complete(self) -> bool:
@@ -164,3 +166,6 @@ class CheckInSummary:
     districts: tuple[DistrictSummary, ...]
     undelivered: tuple[Undelivered, ...]
     pulse_weeks: int | None = None  # a recurring pulse: 0 monthly, N every N weeks
+    practice: bool = False  # a practice check-in ("oefening"): marked, never counted
+    # A practice summary to a coordinator: offer to wipe its data (only they may).
+    offer_wipe: bool = False

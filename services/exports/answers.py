@@ -42,6 +42,8 @@ _COLUMNS: dict[str, Kind] = {
     "kind": "plain",
 }
 _NAME_COLUMNS: dict[str, Kind] = {"display_name": "text", "telegram_id": "plain"}
+# Only in an export that asks for practice check-ins (issue 17): true for a practice answer.
+_PRACTICE_COLUMNS: dict[str, Kind] = {"practice": "flag"}
 COLUMNS = tuple(_COLUMNS)
 NAME_COLUMNS = tuple(_NAME_COLUMNS)
 
@@ -87,6 +89,7 @@ def answers_plan(
             name,
             back,
             kind,
+            practice,
         ) = zip(*batch, strict=True)
         columns = [
             checkin,
@@ -106,7 +109,11 @@ def answers_plan(
         ]
         if names:
             columns += [name, uid]
+        if window.practice:
+            columns.append(map(bool, practice))
         return list(zip(*columns, strict=True))
 
     kinds = _COLUMNS | _NAME_COLUMNS if names else _COLUMNS
+    if window.practice:
+        kinds = kinds | _PRACTICE_COLUMNS
     return Plan(tuple(kinds), "antwoorden", batches, shape, kinds=tuple(kinds.values()))

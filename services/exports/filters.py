@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,8 @@ class ExportRequest:
     # Summaries only: blank the figures of rows with fewer respondents than this; None takes
     # the configured export.min_respondents (suppression is never off: k = 1 hides nothing).
     min_respondents: int | None = None
+    # Answers and summaries: include practice check-ins (issue 17), marked in a column.
+    practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ async def resolve(
     period = local_days(request.since, request.until, tz)
     if isinstance(period, BadPeriod):
         return period
+    period = replace(period, practice=request.practice and request.kind != "audit")
     names = request.names and request.kind == "answers"
     if actor is None or actor.is_coordinator:
         if request.kind == "audit" or not request.districts:
@@ -85,7 +88,7 @@ async def resolve(
         chosen = await _districts(session, actor, request.districts) if request.districts else own
     if isinstance(chosen, Denied | UnknownDistrict):
         return chosen
-    window = Window(period.start, period.end, frozenset(d.id for d in chosen))
+    window = replace(period, district_ids=frozenset(d.id for d in chosen))
     return ExportFilter(window, tuple(d.name for d in chosen), names)
 
 

@@ -185,6 +185,7 @@ def _details(
         "districts": list(f.districts) or "all",
         "names": f.names,
         "min_respondents": k if request.kind == "summaries" else None,
+        **({"practice": True} if f.window.practice else {}),
         "rows": rows,
         "file": path.name,
     }

@@ -18,23 +18,33 @@ from storage.queries import exports
 from storage.queries.exports import Batches, Window
 
 
-def columns(scale: Scale) -> tuple[str, ...]:
+def columns(scale: Scale, practice: bool = False) -> tuple[str, ...]:
     """The header: identifiers, n and N, a count per level in scale order, median, marker."""
     levels = tuple(f"level_{code}" for code in scale.codes)
     head = ("checkin_id", "event", "opened_at", "district", "responses", "key_figures")
     # Added with issue 12, after the existing columns: the feedback sent to the district's
     # group after closing, and when it arrived there.
     # Issue 12 part 4, last: "incident" or "pulse" (a recurring pulse's occurrence).
-    return (*head, *levels, "median", "suppressed", "feedback", "feedback_sent_at", "kind")
+    tail: tuple[str, ...] = ("feedback", "feedback_sent_at", "kind")
+    # Issue 17: only when practice check-ins are asked for, a last column marks them.
+    if practice:
+        tail += ("practice",)
+    return (*head, *levels, "median", "suppressed", *tail)
 
 
 class SummaryFolder:
     """Fold the streamed count rows of each check-in and district into one summary row."""
 
     def __init__(
-        self, scale: Scale, tz: ZoneInfo, rosters: Mapping[int, int], k: int | None
+        self,
+        scale: Scale,
+        tz: ZoneInfo,
+        rosters: Mapping[int, int],
+        k: int | None,
+        practice: bool = False,
     ) -> None:
         self._scale, self._tz, self._rosters, self._k = scale, tz, rosters, k
+        self._practice = practice
         self._key: tuple[int, int] | None = None
         self._head: Any = None
         self._counts: Counter[int] = Counter()
@@ -88,11 +98,14 @@ class SummaryFolder:
     def _feedback(self, head: Any) -> list[Cell]:
         # The chief's own words to the groups: nothing in them points at a respondent.
         sent = head.feedback_sent_at
-        return [
+        found: list[Cell] = [
             head.feedback,
             local_iso(sent, self._tz) if sent is not None else None,
             head.kind,
         ]
+        if self._practice:
+            found.append(bool(head.practice))
+        return found
 
 
 async def summaries_plan(
@@ -100,9 +113,11 @@ async def summaries_plan(
 ) -> Plan:
     """Plan the summaries export; k set blanks the figures of rows under k respondents."""
     # One small row per district, read up front: the fallback N of open check-ins.
-    folder = SummaryFolder(scale, tz, await exports.roster_sizes(session), k)
+    folder = SummaryFolder(scale, tz, await exports.roster_sizes(session), k, window.practice)
 
     def batches(s: AsyncSession) -> Batches:
         return exports.district_counts(s, window)
 
-    return Plan(columns(scale), "samenvattingen", batches, folder.feed, folder.rest)
+    return Plan(
+        columns(scale, window.practice), "samenvattingen", batches, folder.feed, folder.rest
+    )

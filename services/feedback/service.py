@@ -78,7 +78,9 @@ class FeedbackService:
             given = await queries.of_checkins(s, [c.id for c, _ in found])
             targets = []
             for checkin, _ in found:
-                if checkin.status is not CheckInStatus.CLOSED or checkin.id in given:
+                closed = checkin.status is CheckInStatus.CLOSED
+                # A practice check-in asks for no feedback.
+                if not closed or checkin.id in given or checkin.practice:
                     continue
                 target = await _target(s, actor, checkin.id)
                 if isinstance(target, FeedbackTarget):

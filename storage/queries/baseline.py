@@ -42,6 +42,7 @@ async def earlier_codes(
             CheckIn.status == CheckInStatus.CLOSED,
             CheckIn.opened_at < before,
             CheckIn.id != exclude_id,
+            CheckIn.practice.is_(False),  # practice never counts
         )
         .group_by(CheckIn.id, CheckIn.opened_at)
         .order_by(CheckIn.opened_at.desc(), CheckIn.id.desc())

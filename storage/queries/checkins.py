@@ -101,6 +101,7 @@ async def previous_closed(
                 CheckIn.status == CheckInStatus.CLOSED,
                 CheckIn.opened_at < before,
                 CheckIn.id != exclude_id,
+                CheckIn.practice.is_(False),  # practice never counts
             )
             .order_by(CheckIn.opened_at.desc(), CheckIn.id.desc())
             .limit(1)

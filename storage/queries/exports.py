@@ -64,6 +64,8 @@ class Window:
     start: datetime | None = None
     end: datetime | None = None
     district_ids: frozenset[int] | None = None
+    # Practice check-ins (issue 17) are left out unless asked for; then they come along.
+    practice: bool = False
 
 
 # Batches of SQLAlchemy Rows (typed Any: Row's type parameters differ between 2.0 and 2.1);
@@ -155,6 +157,7 @@ def answers(session: AsyncSession, window: Window, batch: int | None = None) -> 
             Person.display_name,
             Feedback.text.label("feedback"),
             CheckIn.kind,
+            CheckIn.practice,
         )
         .join(CheckIn, CheckIn.id == Answer.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -170,6 +173,8 @@ def answers(session: AsyncSession, window: Window, batch: int | None = None) -> 
     )
     if window.district_ids is not None:
         query = query.where(Answer.district_id.in_(window.district_ids))
+    if not window.practice:
+        query = query.where(CheckIn.practice.is_(False))
     return _stream(session, query, batch)
 
 
@@ -198,6 +203,7 @@ def district_counts(session: AsyncSession, window: Window, batch: int | None = N
             Feedback.text.label("feedback"),
             FeedbackSend.sent_at.label("feedback_sent_at"),
             CheckIn.kind,
+            CheckIn.practice,
         )
         .join(CheckIn, CheckIn.id == Delivery.checkin_id)
         .join(Event, Event.id == CheckIn.event_id)
@@ -227,6 +233,8 @@ def district_counts(session: AsyncSession, window: Window, batch: int | None = N
     )
     if window.district_ids is not None:
         query = query.where(Delivery.district_id.in_(window.district_ids))
+    if not window.practice:
+        query = query.where(CheckIn.practice.is_(False))
     return _stream(session, query, batch)
 
 

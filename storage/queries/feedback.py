@@ -204,6 +204,7 @@ async def without_feedback(
                 CheckIn.closed_at > closed_since,
                 Feedback.id.is_(None),
                 FeedbackReminder.id.is_(None),
+                CheckIn.practice.is_(False),  # practice asks for no feedback
             )
         )
         .order_by(CheckIn.closed_at, CheckIn.id)

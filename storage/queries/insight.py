@@ -69,6 +69,7 @@ async def latest_reached(
         .where(
             Delivery.district_id.in_(district_ids),
             or_(Delivery.status == DeliveryStatus.SENT, answered),
+            CheckIn.practice.is_(False),  # practice never counts
         )
     )
     if closed_only:
@@ -136,6 +137,7 @@ async def contact_requests(
             Answer.district_id.in_(district_ids),
             FollowUp.contact_requested.is_(True),
             CheckIn.opened_at >= since,
+            CheckIn.practice.is_(False),
         )
         .group_by(Answer.district_id)
     )

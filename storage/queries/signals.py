@@ -44,7 +44,11 @@ async def checkin_codes(
         select(CheckIn.id, Event.description, CheckIn.opened_at, Answer.code)
         .join(Event, Event.id == CheckIn.event_id)
         .join(Answer, Answer.checkin_id == CheckIn.id)
-        .where(Answer.district_id == district_id, CheckIn.opened_at < until)
+        .where(
+            Answer.district_id == district_id,
+            CheckIn.opened_at < until,
+            CheckIn.practice.is_(False),  # practice never counts
+        )
         .order_by(CheckIn.opened_at, CheckIn.id)
     )
     found: dict[int, tuple[int, str, datetime, list[int]]] = {}
@@ -68,6 +72,7 @@ async def themes(
             Answer.district_id == district_id,
             CheckIn.opened_at >= since,
             CheckIn.opened_at < until,
+            CheckIn.practice.is_(False),
         )
     )
     counted: Counter[str] = Counter()

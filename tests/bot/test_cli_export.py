@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from bot.cli import main
 from services.exports import writers
@@ -176,6 +177,7 @@ def test_filters_by_district_and_local_days(
             "error: --min-respondents needs --summaries and a K of at least 1",
         ),
         (["--audit", "--names"], "error: --district and --names do not apply to --audit"),
+        (["--audit", "--practice"], "error: --practice does not apply to --audit"),
     ],
 )
 def test_a_mistake_gets_one_line_and_status_2(
@@ -387,3 +389,24 @@ def test_an_unknown_language_gets_one_line_in_the_configured_language(
         ["error: --language 'fr' bestaat niet; kies uit nl, en, ar, tr"],
     )
     assert not Path("a.csv").exists()
+
+
+def test_practice_is_left_out_unless_asked_for_then_marked(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def make_practice() -> None:
+        engine = create_engine(database)
+        async with make_sessionmaker(engine)() as s:
+            await s.execute(update(CheckIn).values(practice=True))
+            await s.commit()
+        await engine.dispose()
+
+    asyncio.run(make_practice())
+    status, out, _ = run(capsys, "--format", "csv", "--output", "plain.csv")
+    assert status == 0 and out.startswith("Exported 0 rows (answers, csv)")
+    assert rows(Path("plain.csv")) == []
+    status, out, _ = run(capsys, "--format", "csv", "--output", "with.csv", "--practice")
+    assert status == 0 and out.startswith("Exported 2 rows (answers, csv)")
+    assert [r["practice"] for r in rows(Path("with.csv"))] == ["true", "true"]
+    status, _, _ = run(capsys, "--format", "csv", "--output", "s.csv", "--summaries", "--practice")
+    assert status == 0 and [r["practice"] for r in rows(Path("s.csv"))] == ["true"]

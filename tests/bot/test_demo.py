@@ -67,6 +67,14 @@ def test_demo_runs_the_loop_and_reports_what_the_chief_sees(
     english = result["english_key_figure"]
     assert english["language"] == "en"
     assert english["welcome"].startswith("Welcome to the key figures of Overvecht!")
+    # A practice check-in: marked in the group and the confirmation, counted nowhere, wiped.
+    practice = result["practice"]
+    mark = "🧪 Oefening — telt niet mee"
+    assert practice["group_text"].split("\n")[1] == mark
+    assert practice["answer_confirmation"].startswith(f"{mark}\nGenoteerd: Rustig")
+    assert practice["summary_text"].split("\n")[1] == mark
+    assert (practice["answers_stored"], practice["answers_left_after_wipe"]) == (1, 0)
+    assert practice["wipe_text"].startswith(f"🗑 Oefening #{practice['checkin_id']} is gewist")
 
 
 def test_demo_prints_for_people_on_a_temporary_database(
@@ -85,6 +93,7 @@ def test_demo_prints_for_people_on_a_temporary_database(
     assert "Eten voor 7 personen (komen + misschien)" in out
     assert "#1 Maandelijkse peiling: Hoe is de stemming deze maand?" in out
     assert "Welcome to the key figures of Overvecht!" in out
+    assert "🧪 Oefening — telt niet mee" in out
 
 
 # District, place and people's names are names, in every language.

@@ -164,7 +164,8 @@ async def test_chief_runs_the_wizard_and_every_group_gets_the_check_in(
     )
     assert "Gaat naar 2 wijken: Kanaleneiland, Overvecht" in preview
     assert "Sluit: ma 2 nov 16:00." in preview
-    assert wizard.button_texts == [*SCALE, "✅ Versturen", "Annuleren"]
+    practice = "🧪 Oefening? Tik om als oefening te versturen"
+    assert wizard.button_texts == [*SCALE, practice, "✅ Versturen", "Annuleren"]
     sample = await tap(sandbox, chief, wizard, "Onrust")
     assert sample.text == "Dit is een voorbeeld: zo zien de bondgenoten de knoppen."
     assert await stored_checkins(app) == []  # a preview stores nothing

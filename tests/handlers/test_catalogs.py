@@ -53,6 +53,7 @@ KEY_FIGURE_TEXTS: dict[str, tuple[str, ...] | None] = {
         "meeting.count",
     ),
     "people.po": ("role.bondgenoot", "role.chef"),
+    "practice.po": ("practice.mark", "practice.chart.mark", "practice.toast", "practice.nudge"),
     "pulse.po": ("command.puls", "pulse.label.", "pulse.question.", "pulse.chart."),
 }
 

@@ -82,9 +82,10 @@ async def test_commands_per_role() -> None:
     ]  # fmt: skip
     assert commands_for(True, ()) == [
         "wijk", "wijken", "koppel", "uitnodigen", "uitnodigingen", "intrekken", "leden",
-        "verwijderen", "rolweg", "peiling", "puls", "sluit", "peilingen", "terugkoppeling",
-        "bijeenkomst", "bijeenkomsten", "actie", "acties", "export", "trend", "overzicht", "audit",
-        "privacy", "mijngegevens", "vergeetmij", "akkoord", "taal", "stoppen", "help",
+        "verwijderen", "rolweg", "peiling", "puls", "sluit", "peilingen", "oefening",
+        "terugkoppeling", "bijeenkomst", "bijeenkomsten", "actie", "acties", "export", "trend",
+        "overzicht", "audit", "privacy", "mijngegevens", "vergeetmij", "akkoord", "taal",
+        "stoppen", "help",
     ]  # fmt: skip
 
 
