@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.request import RequestData
 
 from bot.telegram_http import UpdatesRequest
@@ -36,13 +36,16 @@ class KeepingUpdatesRequest(UpdatesRequest):
     only spares PTB parsing keyboards no handler reads.
     """
 
-    __slots__ = ("keep",)
+    __slots__ = ("_parsed", "keep")
 
     def __init__(
         self, connection_pool_size: int = 1, skip_keyboard_of: tuple[str, ...] = ()
     ) -> None:
         super().__init__(connection_pool_size, skip_keyboard_of)
         self.keep: Keep | None = None  # set once the database is there (post_init)
+        # The body just kept and its parse: PTB parses that same body next (parse_json_payload,
+        # with no await in between), and need not parse it a second time.
+        self._parsed: tuple[bytes, JSONDict] | None = None
 
     async def do_request(
         self,
@@ -58,28 +61,54 @@ class KeepingUpdatesRequest(UpdatesRequest):
         status, body = await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
+        self._parsed = None
         if self.keep is not None and status == 200 and url.endswith("/getUpdates"):
-            updates = _updates(body)
+            parsed = _parse(body)
+            updates = _updates_of(parsed)
             if updates:
                 try:
                     await self.keep(updates)
                 except Exception as exc:  # the database is down: see the module's docstring
                     log.debug("could not keep %d update(s): %s", len(updates), type(exc).__name__)
+            if parsed is not None:
+                self._parsed = (body, parsed)
         return status, body
+
+    def _load(self, payload: bytes) -> JSONDict:
+        """PTB's parse of the body: the one made when it was kept, if it is that body."""
+        kept, self._parsed = self._parsed, None
+        if kept is not None and kept[0] is payload:
+            return kept[1]
+        return super()._load(payload)
+
+
+def _parse(body: bytes) -> JSONDict | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _updates(body: bytes) -> list[tuple[int, str]]:
-    try:
-        result = json.loads(body).get("result")
-    except (ValueError, AttributeError):
-        return []
+    """The updates of a getUpdates answer: (id, the update as JSON text)."""
+    return _updates_of(_parse(body))
+
+
+def _updates_of(parsed: JSONDict | None) -> list[tuple[int, str]]:
+    result = parsed.get("result") if parsed is not None else None
     if not isinstance(result, list):
         return []
     return [
-        (int(u["update_id"]), json.dumps(u, ensure_ascii=False))
+        (int(u["update_id"]), _dumps(u))
         for u in result
         if isinstance(u, dict) and isinstance(u.get("update_id"), int)
     ]
+
+
+# Compact, and without the circularity check (a parsed answer has no cycles): a burst keeps
+# a few thousand of these a second.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 class KeepingQueue(asyncio.Queue[Any]):
@@ -92,7 +121,7 @@ class KeepingQueue(asyncio.Queue[Any]):
     async def put(self, item: Any) -> None:
         """Keep a webhook update, then queue it (a failure answers Telegram with an error)."""
         if self.keep is not None and isinstance(item, Update):
-            payload = json.dumps(item.to_dict(), ensure_ascii=False)
+            payload = _dumps(item.to_dict())
             try:
                 await self.keep([(item.update_id, payload)])
             except Exception as exc:  # the database is down: see the module's docstring

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 
+import pytest
 from telegram import Update
 
-from bot.inbox import KeepingQueue, _updates
+from bot.inbox import KeepingQueue, KeepingUpdatesRequest, _updates
+from bot.telegram_http import AiohttpRequest
 
 
 def test_a_get_updates_answer_is_split_into_updates_with_their_json() -> None:
@@ -35,3 +38,45 @@ async def test_a_webhook_update_is_kept_before_it_is_queued_and_a_failure_does_n
     await queue.put(Update(2))  # not kept: handled anyway, the person is told what happened
     assert kept == [1, 2]
     assert [queue.get_nowait().update_id, queue.get_nowait().update_id] == [1, 2]
+
+
+async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    update = {
+        "update_id": 9,
+        "callback_query": {
+            "id": "q",
+            "data": "a:1:2:3",
+            "message": {"message_id": 4, "reply_markup": {"inline_keyboard": []}},
+        },
+    }
+    body = json.dumps({"ok": True, "result": [update]}).encode()
+    kept: list[tuple[int, str]] = []
+
+    async def keep(updates: Sequence[tuple[int, str]]) -> None:
+        kept.extend(updates)
+
+    async def fetched(self: AiohttpRequest, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        return 200, body
+
+    monkeypatch.setattr(AiohttpRequest, "do_request", fetched)
+    loads = Counter[str]()
+    real_loads = json.loads
+
+    def counted(text: str | bytes) -> object:
+        loads["json"] += 1
+        return real_loads(text)
+
+    monkeypatch.setattr(json, "loads", counted)  # PTB's parse uses the same module
+    request = KeepingUpdatesRequest(skip_keyboard_of=("a:",))
+    request.keep = keep
+    _status, payload = await request.do_request("https://x/bot1/getUpdates", "POST")
+    parsed = request.parse_json_payload(payload)
+
+    assert loads["json"] == 1  # kept and handed to PTB from one parse
+    [(update_id, text)] = kept
+    assert update_id == 9 and json.loads(text) == update  # kept with its keyboard
+    assert "reply_markup" not in parsed["result"][0]["callback_query"]["message"]  # PTB's not
+    # Another body (an error answer, say) is parsed on its own.
+    assert request.parse_json_payload(b'{"ok": false}') == {"ok": False}
