@@ -63,8 +63,7 @@ class KeepingUpdatesRequest(UpdatesRequest):
         )
         self._parsed = None
         if self.keep is not None and status == 200 and url.endswith("/getUpdates"):
-            parsed = _parse(body)
-            updates = _updates_of(parsed)
+            parsed, updates = _split(body)
             if updates:
                 try:
                     await self.keep(updates)
@@ -82,32 +81,89 @@ class KeepingUpdatesRequest(UpdatesRequest):
         return super()._load(payload)
 
 
-def _parse(body: bytes) -> JSONDict | None:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
-
-
 def _updates(body: bytes) -> list[tuple[int, str]]:
-    """The updates of a getUpdates answer: (id, the update as JSON text)."""
-    return _updates_of(_parse(body))
+    """The updates of a getUpdates answer: (id, the update's JSON text as Telegram sent it)."""
+    return _split(body)[1]
 
 
-def _updates_of(parsed: JSONDict | None) -> list[tuple[int, str]]:
-    result = parsed.get("result") if parsed is not None else None
-    if not isinstance(result, list):
-        return []
-    return [
-        (int(u["update_id"]), _dumps(u))
-        for u in result
+def _split(body: bytes) -> tuple[JSONDict | None, list[tuple[int, str]]]:
+    """Parse a getUpdates answer once: the whole, and each update with its own JSON text.
+
+    Each update's text is cut from the answer while it is parsed, not written anew: a burst
+    keeps a few thousand a second. Anything unexpected is parsed the plain way instead.
+    """
+    try:
+        text = body.decode()
+        parsed, spans = _scan(text)
+    except (UnicodeDecodeError, ValueError, IndexError):
+        try:
+            whole = json.loads(body)
+        except ValueError:
+            return None, []
+        if not isinstance(whole, dict):
+            return None, []
+        result = whole.get("result")
+        updates = result if isinstance(result, list) else []
+        spans = [(u, _dumps(u)) for u in updates]
+        parsed = whole
+    return parsed, [
+        (int(u["update_id"]), raw)
+        for u, raw in spans
         if isinstance(u, dict) and isinstance(u.get("update_id"), int)
     ]
 
 
-# Compact, and without the circularity check (a parsed answer has no cycles): a burst keeps
-# a few thousand of these a second.
+_decode = json.JSONDecoder().raw_decode
+_SPACE = " \t\n\r"
+
+
+def _skip(text: str, at: int) -> int:
+    while text[at] in _SPACE:
+        at += 1
+    return at
+
+
+def _scan(text: str) -> tuple[JSONDict, list[tuple[Any, str]]]:
+    """The top-level object, and the items of its "result" list with their source text."""
+    parsed: JSONDict = {}
+    spans: list[tuple[Any, str]] = []
+    at = _skip(text, 0)
+    if text[at] != "{":
+        raise ValueError("not an object")
+    at = _skip(text, at + 1)
+    while text[at] != "}":
+        key, at = _decode(text, at)
+        at = _skip(text, at)
+        if not isinstance(key, str) or text[at] != ":":
+            raise ValueError("not a key")
+        at = _skip(text, at + 1)
+        if key == "result" and text[at] == "[":
+            items = []
+            at = _skip(text, at + 1)
+            while text[at] != "]":
+                item, end = _decode(text, at)
+                items.append(item)
+                spans.append((item, text[at:end]))
+                at = _skip(text, end)
+                if text[at] == ",":
+                    at = _skip(text, at + 1)
+                elif text[at] != "]":
+                    raise ValueError("not a list")
+            parsed[key] = items
+            at += 1
+        else:
+            parsed[key], at = _decode(text, at)
+        at = _skip(text, at)
+        if text[at] == ",":
+            at = _skip(text, at + 1)
+        elif text[at] != "}":
+            raise ValueError("not an object")
+    if text[at + 1 :].strip(_SPACE):
+        raise ValueError("text after the object")
+    return parsed, spans
+
+
+# Compact, and without the circularity check (a parsed update has no cycles).
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
