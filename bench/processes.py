@@ -126,6 +126,28 @@ class Process:
         # utime and stime: the 14th and 15th fields of stat(5), after pid and (comm).
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def thread_cpu_seconds(self) -> dict[int, float]:
+        """CPU time per thread (by thread id) so far: the event loop's, the database driver's."""
+        tick = os.sysconf("SC_CLK_TCK")
+        found: dict[int, float] = {}
+        try:
+            tids = os.listdir(f"/proc/{self.pid}/task")
+        except OSError:
+            return found
+        for tid in tids:
+            try:
+                with open(f"/proc/{self.pid}/task/{tid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(tid)] = (int(fields[11]) + int(fields[12])) / tick
+        return found
+
+    def profile(self, on: bool) -> None:
+        """Start (on) or stop and write (off) the profile of a process run under BENCH_PROFILE."""
+        if os.environ.get("BENCH_PROFILE") and self.alive():
+            self.proc.send_signal(signal.SIGUSR1 if on else signal.SIGUSR2)
+
     def alive(self) -> bool:
         """Tell whether it still runs."""
         return self.proc.returncode is None
@@ -158,7 +180,15 @@ class Process:
 async def spawn(
     name: str, args: Sequence[str], log: Path, env: Mapping[str, str] | None = None
 ) -> Process:
-    """Start `python <args>` with stdout and stderr in a log file."""
+    """Start `python <args>` with stdout and stderr in a log file.
+
+    With BENCH_PROFILE=<folder>, a module run with `-m` runs under bench.profiled, writing
+    `<folder>/<log's name>.prof` when told (see Process.profile).
+    """
+    profiles = os.environ.get("BENCH_PROFILE")
+    if profiles and args and args[0] == "-m":
+        out_file = Path(profiles) / f"{log.stem}.prof"
+        args = ["-m", "bench.profiled", str(out_file), *args]
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -68,6 +68,8 @@ class Burst:
     last_answer: float
     latencies: list[float]
     cpu_s: float  # CPU time the receiving process used from the first press to the last answer
+    thread_cpu_s: list[float]  # the same per thread, most first (the event loop's, usually)
+    polls: int  # getUpdates calls from the first press to the last answer
 
     @property
     def rate(self) -> float:
@@ -88,6 +90,8 @@ async def burst(
     pressed: dict[str, tuple[Tap, float]] = {}
     start = time.monotonic() + 0.1
     cpu_before = receiver.cpu_seconds()
+    threads_before = receiver.thread_cpu_seconds()
+    receiver.profile(on=True)
 
     async def press(n: int, tap: Tap) -> None:
         await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
@@ -114,6 +118,11 @@ async def burst(
 
     await sandbox.wait_until("the last press to be answered", last_answered, limit)
     cpu_used = receiver.cpu_seconds() - cpu_before
+    receiver.profile(on=False)
+    threads = {
+        tid: cpu - threads_before.get(tid, 0.0)
+        for tid, cpu in receiver.thread_cpu_seconds().items()
+    }
 
     async def all_answered() -> list[dict[str, Any]] | None:
         calls = await sandbox.calls(method="answerCallbackQuery", bot=token, since=start)
@@ -121,6 +130,11 @@ async def burst(
         return mine if len(mine) >= len(pressed) else None
 
     answers = await sandbox.wait_until("every press to be answered", all_answered, limit, 0.5)
+    last_answer = max(c["monotonic"] for c in answers)
+    # How many presses each getUpdates brought: what is paid per poll (and, in the bot, per
+    # transaction) is shared by that many.
+    polls = await sandbox.calls(method="getUpdates", bot=token, since=start)
+    polled = sum(1 for call in polls if call["monotonic"] <= last_answer)
     latencies, wrong = [], 0
     for call in answers:
         tap, at = pressed[call["params"]["callback_query_id"]]
@@ -131,9 +145,11 @@ async def burst(
         answered=len(answers),
         wrong=wrong,
         first_press=min(at for _, at in pressed.values()),
-        last_answer=max(c["monotonic"] for c in answers),
+        last_answer=last_answer,
         latencies=latencies,
         cpu_s=cpu_used,
+        polls=polled,
+        thread_cpu_s=sorted((cpu for cpu in threads.values() if cpu > 0), reverse=True),
     )
 
 
@@ -185,6 +201,8 @@ def _figures(b: Burst) -> dict[str, Any]:
         "ack_p95_ms": percentile(b.latencies, 95) * 1000,
         "ack_p99_ms": percentile(b.latencies, 99) * 1000,
         "cpu_ms_per_press": b.cpu_s * 1000 / max(b.answered, 1),
+        "cpu_ms_per_press_by_thread": [cpu * 1000 / max(b.answered, 1) for cpu in b.thread_cpu_s],
+        "presses_per_poll": b.answered / max(b.polls, 1),
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from handlers.send_priority import BulkQueue
 from services.container import Services
 
 
@@ -14,6 +15,8 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        # The follow-up panels waiting to be sent after first answers (handlers/checkins/answers).
+        self.offers: BulkQueue | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -10,6 +10,7 @@ Presses that arrive together are stored in one transaction by the service's Pres
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from functools import lru_cache
@@ -24,7 +25,7 @@ from handlers.checkins.followup_keyboards import blank_state, panel_keyboard, pa
 from handlers.common import label, note_refused
 from handlers.context import BotContext
 from handlers.render import local_time
-from handlers.send_priority import in_bulk
+from handlers.send_priority import BulkQueue
 from services.checkins.outcomes import (
     AnswerOutcome,
     Closed,
@@ -118,9 +119,17 @@ async def press(update: Update, context: BotContext) -> None:
     if isinstance(outcome, Recorded) and outcome.first_time:
         # Not awaited here: under a burst the panel waits its turn under the flood limits,
         # and this person's next update (and the update slot) need not wait with it.
-        # Bulk: after a burst thousands wait, and they must not hold up the groups' tallies.
-        offering = in_bulk(offer(context, user.id, outcome))
-        context.application.create_task(offering, update=update)
+        # Bulk: after a burst thousands wait, and they must not hold up the groups' tallies;
+        # queued, not a task each, so a press does not pay for a send made minutes later.
+        offers(context).put(functools.partial(offer, context, user.id, outcome))
+
+
+def offers(context: BotContext) -> BulkQueue:
+    """The application's queue of follow-up panels to send."""
+    data = context.bot_data
+    if data.offers is None:
+        data.offers = BulkQueue(context.application.create_task)
+    return data.offers
 
 
 @lru_cache(maxsize=256)

@@ -52,6 +52,33 @@ class _Where(NamedTuple):
     name: str
 
 
+class _Group(NamedTuple):
+    """A check-in's group message in a district, as far as checking a press needs."""
+
+    id: int
+    checkin_id: int
+    district_id: int
+    telegram_chat_id: int | None
+    message_id: int | None
+    uncertain: bool
+
+
+_GROUP_COLUMNS = (
+    Delivery.id,
+    Delivery.checkin_id,
+    Delivery.district_id,
+    Delivery.telegram_chat_id,
+    Delivery.message_id,
+    Delivery.uncertain,
+)
+
+
+def _group(found: Delivery | None) -> _Group | None:
+    if found is None:
+        return None
+    return _Group(*(getattr(found, column.key) for column in _GROUP_COLUMNS))
+
+
 class _Lookups:
     """What a batch of presses needs to know, each fact read once per transaction.
 
@@ -67,7 +94,7 @@ class _Lookups:
         self._checkins: dict[int, tuple[CheckIn, Event] | None] = {}
         self._people: dict[int, _Who | None] = {}
         self._key_figure_of: dict[int, int | None] = {}
-        self._groups: dict[tuple[int, int], Delivery | None] = {}
+        self._groups: dict[tuple[int, int], _Group | None] = {}
         self._privates: dict[tuple[int, int], MemberDelivery | None] = {}
         self._districts: dict[int, _Where | None] = {}
 
@@ -78,18 +105,24 @@ class _Lookups:
         for checkin_id in checkin_ids:  # one at a time: each is locked
             await self.checkin(checkin_id)
         await self._fetch_people({p.telegram_user_id for p in presses})
-        self._districts |= dict.fromkeys(district_ids)
-        found = await self.s.execute(
-            select(District.id, District.name).where(District.id.in_(district_ids))
-        )
-        self._districts |= {row.id: _Where(row.id, row.name) for row in found}
+        # The group messages as plain columns, with their districts' names (a district with
+        # no message of these check-ins is read on its own, below).
         self._groups |= {(c, d): None for c in checkin_ids for d in district_ids}
-        for group in await self.s.scalars(
-            select(Delivery).where(
-                Delivery.checkin_id.in_(checkin_ids), Delivery.district_id.in_(district_ids)
-            )
+        for row in await self.s.execute(
+            select(*_GROUP_COLUMNS, District.name)
+            .join(District, District.id == Delivery.district_id)
+            .where(Delivery.checkin_id.in_(checkin_ids), Delivery.district_id.in_(district_ids))
         ):
+            group, name = _Group(*row[:-1]), row[-1]
             self._groups[(group.checkin_id, group.district_id)] = group
+            self._districts[group.district_id] = _Where(group.district_id, name)
+        rest = [d for d in district_ids if d not in self._districts]
+        if rest:
+            self._districts |= dict.fromkeys(rest)
+            found = await self.s.execute(
+                select(District.id, District.name).where(District.id.in_(rest))
+            )
+            self._districts |= {row.id: _Where(row.id, row.name) for row in found}
         # Private questions matter only for the presses that were not on a group message.
         elsewhere = {
             person.id
@@ -162,7 +195,7 @@ class _Lookups:
         """Tell whether the pressed message is this check-in's, for this district."""
         key = (press.checkin_id, press.district_id)
         if key not in self._groups:
-            self._groups[key] = await deliveries.for_district(self.s, *key)
+            self._groups[key] = _group(await deliveries.for_district(self.s, *key))
         if self._on_group(press) or await self._adopted(press):
             return True
         if person is None:
@@ -194,7 +227,7 @@ class _Lookups:
             return False
         await deliveries.adopt_copy(self.s, group.id, press.message_id, self.now)
         # Edit again, copies and all: the copy shows an old tally until then.
-        group.shown_text_hash = None
+        await deliveries.forget_shown(self.s, group.id)
         return True
 
 
@@ -259,10 +292,15 @@ class AnswerService:
                         person=person,
                         now=now,
                     )
+            # Only a changed answer can add to 'high and rising': a first one has no follow-up
+            # yet (saying 'rising' needs an answer first, services/checkins/followups.py), so
+            # a burst of first answers costs the watch no query without a baseline.
             moved = [
-                Moved(v.checkin, v.event, v.district, v.press.code in self._watch.high)
+                Moved(v.checkin, v.event, v.district, rises)
                 for v in checked
-                if isinstance(v, _Valid) and stored[id(v)] != "same" and not v.checkin.practice
+                if isinstance(v, _Valid) and (done := stored[id(v)]) != "same"
+                if not v.checkin.practice  # practice raises no alerts
+                for rises in [done == "changed" and v.press.code in self._watch.high]
             ]
             await self._watch.check(look.s, outbox, moved, now)
             await uow.commit()

@@ -47,6 +47,29 @@ async def district_baseline(
         ranked=ranked,
         limit=rules.checkins,
     )
+    return _baseline(earlier, scale, rules)
+
+
+async def district_baselines(
+    s: AsyncSession,
+    scale: Scale,
+    rules: BaselineRules,
+    district_ids: Collection[int],
+    checkin: CheckIn,
+) -> dict[int, Baseline | None]:
+    """`district_baseline` of many districts at once."""
+    earlier = await queries.earlier_codes_of(
+        s,
+        district_ids,
+        before=checkin.opened_at,
+        exclude_id=checkin.id,
+        ranked=[code for code in scale.codes if scale.ranked(code)],
+        limit=rules.checkins,
+    )
+    return {district_id: _baseline(codes, scale, rules) for district_id, codes in earlier.items()}
+
+
+def _baseline(earlier: list[list[int]], scale: Scale, rules: BaselineRules) -> Baseline | None:
     medians = [m for codes in earlier if (m := median(codes, scale)) is not None]
     if len(medians) < rules.min_checkins:
         return None
@@ -103,11 +126,22 @@ class BaselineWatch:
                 continue
             before = todo.get(key)
             todo[key] = m if before is None or m.maybe_rising else before
+        # The baselines not known yet, a check-in's districts together (a burst's first
+        # batches reach hundreds of districts).
+        unknown: dict[int, list[Moved]] = {}
         for key, m in todo.items():
             if key not in self._baselines:
-                self._baselines[key] = await district_baseline(
-                    s, self._scale, self._rules, m.district.id, m.checkin
-                )
+                unknown.setdefault(m.checkin.id, []).append(m)
+        for of_checkin in unknown.values():
+            found = await district_baselines(
+                s,
+                self._scale,
+                self._rules,
+                [m.district.id for m in of_checkin],
+                of_checkin[0].checkin,
+            )
+            for m in of_checkin:
+                self._baselines[(m.checkin.id, m.district.id)] = found[m.district.id]
         # Without a baseline only 'high and rising' can alert, and only a high answer or a
         # 'rising' can make it true: a burst of other presses costs no query here.
         worth = [k for k, m in todo.items() if self._baselines[k] is not None or m.maybe_rising]

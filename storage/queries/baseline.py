@@ -64,6 +64,67 @@ async def earlier_codes(
     return [codes[checkin_id] for checkin_id in ids]
 
 
+async def earlier_codes_of(
+    session: AsyncSession,
+    district_ids: Collection[int],
+    *,
+    before: datetime,
+    exclude_id: int,
+    ranked: Collection[int],
+    limit: int,
+) -> dict[int, list[list[int]]]:
+    """`earlier_codes` of many districts in two queries (a burst reaches hundreds at once)."""
+    found: dict[int, list[list[int]]] = {district_id: [] for district_id in district_ids}
+    if not district_ids:
+        return found
+    numbered = (
+        select(
+            Answer.district_id.label("district_id"),
+            CheckIn.id.label("checkin_id"),
+            func.row_number()
+            .over(
+                partition_by=Answer.district_id,
+                order_by=(CheckIn.opened_at.desc(), CheckIn.id.desc()),
+            )
+            .label("n"),
+        )
+        .join(Answer, Answer.checkin_id == CheckIn.id)
+        .where(
+            Answer.district_id.in_(district_ids),
+            Answer.code.in_(ranked),
+            CheckIn.status == CheckInStatus.CLOSED,
+            CheckIn.opened_at < before,
+            CheckIn.id != exclude_id,
+            CheckIn.practice.is_(False),  # practice never counts
+        )
+        .group_by(Answer.district_id, CheckIn.id, CheckIn.opened_at)
+        .subquery()
+    )
+    latest = await session.execute(
+        select(numbered.c.district_id, numbered.c.checkin_id)
+        .where(numbered.c.n <= limit)
+        .order_by(numbered.c.district_id, numbered.c.n)
+    )
+    codes: dict[tuple[int, int], list[int]] = {}
+    for district_id, checkin_id in latest:
+        codes[(district_id, checkin_id)] = []
+        found[district_id].append(codes[(district_id, checkin_id)])
+    if not codes:
+        return found
+    rows = await session.execute(
+        select(Answer.district_id, Answer.checkin_id, Answer.code).where(
+            Answer.checkin_id.in_({checkin_id for _, checkin_id in codes}),
+            Answer.district_id.in_({district_id for district_id, _ in codes}),
+            Answer.code.in_(ranked),
+        )
+    )
+    for district_id, checkin_id, code in rows:
+        kept = codes.get((district_id, checkin_id))
+        if kept is not None:
+            kept.append(code)
+    return found
+
+
 async def running_codes(
     session: AsyncSession, pairs: Collection[tuple[int, int]]
 ) -> dict[tuple[int, int], list[int]]:

@@ -277,6 +277,16 @@ async def adopt_copy(
     )
 
 
+async def forget_shown(session: AsyncSession, delivery_id: int) -> None:
+    """Forget what a group message shows, so the tally job edits it (and its copies) again."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(shown_text_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def copies_of(session: AsyncSession, delivery_ids: Sequence[int]) -> dict[int, list[int]]:
     """The adopted copies' message ids of these deliveries, oldest first."""
     found: dict[int, list[int]] = {}

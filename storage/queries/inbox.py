@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate
 from storage.queries.answers import _insert as upsert_into
+
+# The table, not the class: plain Core statements, without the ORM's per-row work. A batch of
+# updates goes as one executemany of a statement compiled once (a multi-row VALUES built per
+# batch was coerced row by row and compiled anew for every batch size).
+INBOX = cast(Table, InboxUpdate.__table__)
 
 
 async def keep(
@@ -18,16 +24,16 @@ async def keep(
     """Store updates (a redelivered one is already there: nothing changes)."""
     if not updates:
         return
-    stmt = upsert_into(session, InboxUpdate).values(
-        [{"update_id": i, "payload": p, "received_at": received_at} for i, p in updates]
+    stmt = upsert_into(session, INBOX).on_conflict_do_nothing(index_elements=["update_id"])
+    await session.execute(
+        stmt, [{"update_id": i, "payload": p, "received_at": received_at} for i, p in updates]
     )
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=["update_id"]))
 
 
 async def forget(session: AsyncSession, update_ids: Sequence[int]) -> None:
     """Remove handled updates."""
     if update_ids:
-        await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids)))
+        await session.execute(delete(INBOX).where(INBOX.c.update_id.in_(update_ids)))
 
 
 async def forget_before(session: AsyncSession, moment: datetime) -> None:

@@ -95,6 +95,22 @@ async def test_enough_high_answers_seen_rising_alert_without_a_baseline(
     assert len(notifier.with_key("baseline.alert_rising")) == 1
 
 
+async def test_an_answer_changed_to_high_after_saying_rising_alerts(
+    net: Net, notifier: CheckInNotifier
+) -> None:
+    # 'Rising' is said after a first answer; the answer changing to high is what tips it.
+    checkin_id = await net.sent(districts=[OVERVECHT])
+    for user in (3001, 3002, 3003):
+        await net.press(user, checkin_id, 2)
+        await net.checkins.followups.set_direction(user, checkin_id, "rising")
+    for user in (3001, 3002):
+        await net.press(user, checkin_id, 4)
+    assert notifier.with_key("baseline.alert_rising") == []
+    await net.press(3003, checkin_id, 4)
+    [(chat_id, params)] = notifier.with_key("baseline.alert_rising")
+    assert (chat_id, params["district"]) == (2001, OVERVECHT)
+
+
 async def test_summary_says_the_usual_level(net: Net, clock: FakeClock) -> None:
     await _history(net, clock)
     checkin_id = await net.sent(districts=[OVERVECHT])
