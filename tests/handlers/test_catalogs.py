@@ -51,7 +51,13 @@ KEY_FIGURE_TEXTS: dict[str, tuple[str, ...] | None] = {
         "command.dieet",
         "meeting.headcount",
         "meeting.count",
+        "meeting.action.line",
+        "meeting.action.none_open",
+        "meeting.action.list_head",
     ),
+    # What a key figure reads in /peilingen and /stoppen.
+    "peiling.po": ("peilingen.",),
+    "members.po": ("leave.",),
     "people.po": ("role.bondgenoot", "role.chef"),
     "practice.po": ("practice.mark", "practice.chart.mark", "practice.toast", "practice.nudge"),
     "pulse.po": ("command.puls", "pulse.label.", "pulse.question.", "pulse.chart."),
