@@ -20,6 +20,7 @@ from bot.inbox import KeepingQueue, KeepingUpdatesRequest
 from bot.log_privacy import protect_logs
 from bot.ordering import PerPersonOrder
 from bot.settings import Settings
+from bot.shared_state import SharedUserData
 from bot.telegram_http import AiohttpRequest
 from handlers.checkins.answer_keyboards import AnswerPress
 from handlers.checkins.jobs import recover, stop_aware_sleep
@@ -88,7 +89,22 @@ class BotApplication(AnyApp):
         with answers_noted():
             await urgently(super().process_update(update))
         if isinstance(update, Update) and services is not None:
+            await self._share_user_data(update)
             services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
+
+    async def _share_user_data(self, update: Update) -> None:
+        # Webhook workers on PostgreSQL: the sender's user_data goes to the database right
+        # away (if it changed), so their next update may land on another worker.
+        user = update.effective_user
+        if not isinstance(self.persistence, SharedUserData) or user is None:
+            return
+        data = self.user_data.get(user.id)
+        if data is None:
+            return
+        try:
+            await self.persistence.update_user_data(user.id, data)
+        except Exception as exc:  # the update was handled; the next worker starts afresh
+            log.warning("could not share a conversation state: %s", type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop, without first waiting for the follow-up panels still queued (bulk)."""
@@ -145,6 +161,9 @@ def build_application(
     # An answer press's handler reads only the pressed message's id and chat, not its buttons.
     updates_request = KeepingUpdatesRequest(skip_keyboard_of=(f"{AnswerPress.prefix}:",))
     queue = KeepingQueue()
+    # Webhook workers on PostgreSQL may take turns with one person's updates: their
+    # user_data (wizard drafts, awaited text) lives in the database. Elsewhere: in memory.
+    shared = SharedUserData() if shares_user_data(settings) else None
 
     async def post_init(app: AnyApp) -> None:
         engine = create_engine(settings.database_url)
@@ -158,6 +177,8 @@ def build_application(
             stop_aware_sleep(app),
         )
         bot_data.services = services
+        if shared is not None:
+            shared.states = services.user_states
         # From now on an update is kept before Telegram may forget it; those kept by a process
         # that died before handling them are handled first.
         updates_request.keep = services.inbox.keep
@@ -261,6 +282,8 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if shared is not None:
+        builder = builder.persistence(shared)
     app = throughput(
         builder, flood_limits=settings.telegram_flood_limits, updates_request=updates_request
     ).build()
@@ -268,6 +291,14 @@ def build_application(
     if isinstance(app, BotApplication):
         app.take_the_lead = functools.partial(take_the_lead, app)
     return app
+
+
+def shares_user_data(settings: Settings) -> bool:
+    """Whether user_data goes through the database: webhook workers on PostgreSQL."""
+    from sqlalchemy.engine import make_url
+
+    backend = make_url(settings.database_url).get_backend_name()
+    return settings.mode == "webhook" and backend == "postgresql"
 
 
 # What a stranger's private chat offers before the bot knows them (a per-chat menu replaces it).

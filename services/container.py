@@ -35,6 +35,7 @@ from services.privacy.policy import PrivacyPolicy
 from services.privacy.retention import RetentionService
 from services.pulse.service import PulseService
 from services.refusals import Refusals
+from services.user_states import UserStates
 from storage.uow import UnitOfWorkFactory
 
 
@@ -95,6 +96,11 @@ class Services:
     def inbox(self) -> Inbox:
         """Updates kept from receipt until handled, replayed after a crash."""
         return Inbox(self.deps)
+
+    @cached_property
+    def user_states(self) -> UserStates:
+        """Each person's unfinished conversation, shared by webhook workers."""
+        return UserStates(self.deps)
 
     @cached_property
     def refusals(self) -> Refusals:

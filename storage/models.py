@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -433,6 +434,22 @@ class InboxUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[str] = mapped_column(Text)  # the update as Telegram sent it (JSON)
     received_at: Mapped[datetime]
+
+
+class UserState(Base):
+    """What a person's unfinished conversation holds (a wizard's draft, awaited text).
+
+    Only webhook workers on PostgreSQL keep it here, so that each press may land on another
+    worker; elsewhere it stays in memory. The bot's own pickled dict, gone after a day.
+    """
+
+    __tablename__ = "user_states"
+
+    telegram_user_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
 
 # --- reminders and away (issue 12) ---

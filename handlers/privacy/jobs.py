@@ -20,6 +20,10 @@ async def enforce_retention(context: BotContext) -> None:
     if run.total:
         # Counts only: what went is in the audit log, never who.
         log.info("retention removed %s", run.counts)
+    # Conversations left unfinished for a day (shared by webhook workers): gone.
+    gone = await context.services.user_states.forget_old()
+    if gone:
+        log.info("retention removed %d unfinished conversation state(s)", gone)
 
 
 async def ask_new_agreement(context: BotContext) -> None:

@@ -54,8 +54,12 @@ async def erase_person(
                 detached += await privacy.detach(s, entry.table, column, person.id)
         if entry.table in ("people", "audit_log"):
             continue  # the row itself goes last; the audit log is scrubbed, not cleared
+        telegram_id = person.telegram_user_id
         for column in entry.telegram_columns:
-            detached += await privacy.detach(s, entry.table, column, person.telegram_user_id)
+            if entry.telegram_policy == "delete":
+                deleted += await privacy.delete_rows(s, entry.table, column, telegram_id)
+            else:
+                detached += await privacy.detach(s, entry.table, column, telegram_id)
     scrubbed = privacy.scrub_audit(await privacy.audit_mentioning(s, person), person)
     # The inbox keeps updates as Telegram sent them (names included) until they are handled
     # and its job forgets them; the person's go now, the one being handled among them.

@@ -30,6 +30,9 @@ class PersonalTable:
     telegram_columns: tuple[str, ...] = ()
     # Columns left out of the copy: what they hold is about other people (an invitee's note).
     not_copied: tuple[str, ...] = ()
+    # What erasure does with rows whose telegram_columns hold the person: clear the column
+    # (detach), or delete the row (a row keyed by the Telegram id).
+    telegram_policy: Literal["delete", "detach"] = "detach"
 
 
 # The person's own row comes first; erasure deletes it last (see erasure.py).
@@ -71,6 +74,14 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     ),
     # Issue 12's recurring pulses: a chief's standing instruction, gone with the chief.
     PersonalTable("pulse_schedules", (("created_by_id", "delete"),)),
+    # Issue 13: an unfinished wizard or awaited text, shared by webhook workers (pickled:
+    # the copy says that and when, not the bytes).
+    PersonalTable(
+        "user_states",
+        telegram_columns=("telegram_user_id",),
+        not_copied=("data",),
+        telegram_policy="delete",
+    ),
     # The audit log names people in actor_telegram_id and inside details; erasure.py
     # scrubs both, the copy takes every entry that mentions the person.
     PersonalTable("audit_log", telegram_columns=("actor_telegram_id",)),

@@ -158,6 +158,8 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     await _fed_back(services, FATIMA, CHRIS.telegram_user_id)
     await _met(services, FATIMA, CHRIS.telegram_user_id)
     await _pulsed(services)
+    # A wizard Fatima left unfinished, as webhook workers share it (issue 13).
+    await services.user_states.save(FATIMA, b"draft")
     copies = {}
     for user in (FATIMA, AHMED, YOUSSEF, CHRIS.telegram_user_id, CORA.telegram_user_id):
         made = await services.privacy.copy(user, via="cli")
@@ -176,6 +178,9 @@ async def test_the_copies_hold_every_kind_of_personal_data(
     assert sections["memberships"][0]["district"] == OVERVECHT
     assert any(e["action"] == "invitation.accepted" for e in sections["audit_log"])
     assert [r["person_id"] for r in dict(copies[YOUSSEF].sections)["left_people"]] != []
+    # The unfinished conversation: that and when, not its bytes.
+    (state,) = sections["user_states"]
+    assert state["telegram_user_id"] == FATIMA and "data" not in state
     # Together the copies reach every registered table: a table added to the list
     # must show up here too (and so in the world this test builds).
     reached = {k for c in copies.values() for k, n in _kinds(c).items() if n}
@@ -233,6 +238,7 @@ async def test_erasure_leaves_no_trace_and_keeps_the_counts(
     trend_before = await services.insight.trend(CORA)
     assert isinstance(before, CheckInSummary) and isinstance(trend_before, Trend)
     notifier.clear()
+    await services.user_states.save(FATIMA, b"draft")  # an unfinished wizard (issue 13)
 
     erased = await services.privacy.erase(FATIMA)
 
@@ -240,6 +246,7 @@ async def test_erasure_leaves_no_trace_and_keeps_the_counts(
     assert erased.counts.answers_anonymised == 1
     values = await _everything(services)
     assert not [v for v in values if "Fatima" in v or v == str(FATIMA)]
+    assert await services.user_states.load(FATIMA) is None
     after = await net.checkins.summaries.summary(checkin_id)
     assert isinstance(after, CheckInSummary)
     assert [_comparable(d) for d in after.districts] == [_comparable(d) for d in before.districts]
