@@ -154,9 +154,10 @@ def sender_of(update: dict[str, Any]) -> int | None:
 class Proxy:
     """A reverse proxy in front of webhook workers, as a deployment would put one.
 
-    A person's updates go to one worker (chosen by their id, or pinned), so their order
-    and a wizard's steps stay in one process; when that worker does not answer, the next
-    one gets the update, as a proxy with health checks would.
+    A person's updates go to one worker (chosen by their id, or pinned); with `alternate`
+    set, each next update of a person goes to the next worker, as a real proxy (which cannot
+    read the Telegram user inside the body) spreads them. When that worker does not answer,
+    the next one gets the update, as a proxy with health checks would.
     """
 
     def __init__(self, ports: list[int]) -> None:
@@ -168,6 +169,11 @@ class Proxy:
         self.swallow = 0
         self.swallowed: list[dict[str, Any]] = []
         self.handled: dict[int, int] = dict.fromkeys(ports, 0)
+        # Round robin per person: each update of theirs to the next worker.
+        self.alternate = False
+        self._turns: dict[int, int] = {}
+        # Per person, the workers their updates went to first, in order.
+        self.routed: dict[int, list[int]] = {}
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
 
@@ -198,7 +204,13 @@ class Proxy:
             self.swallow -= 1
             self.swallowed.append(json.loads(body))
             return web.Response()
-        first = self.worker_of(sender_of(json.loads(body)))
+        sender = sender_of(json.loads(body))
+        first = self.worker_of(sender)
+        if self.alternate and sender is not None:
+            turn = self._turns[sender] = self._turns.get(sender, -1) + 1
+            first = self.ports[turn % len(self.ports)]
+        if sender is not None:
+            self.routed.setdefault(sender, []).append(first)
         order = [first] + [p for p in self.ports if p != first]
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
         for port in order:

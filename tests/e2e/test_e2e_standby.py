@@ -395,3 +395,41 @@ async def test_taking_the_lead_beside_webhook_workers_leaves_their_fresh_claims_
     else:
         # Beside other workers: the claim may be a live worker's, left to it until stale.
         assert len(first) == 1 and "gebeurtenis 2" in first[0]
+
+
+async def test_a_chiefs_wizard_goes_on_when_each_press_lands_on_the_other_webhook_worker(
+    sandbox: Sandbox, tg_bot: BotAccount, coordinator: Person, db_url: str
+) -> None:
+    needs_postgres(db_url)
+    chats, _, _ = await network(sandbox, coordinator, tg_bot, db_url, districts=2, per=2)
+    env = process_env(sandbox, db_url, coordinator)
+    first_port, second_port = free_port(), free_port()
+    async with Proxy([first_port, second_port]) as proxy:
+        # As a real reverse proxy: one person's updates take turns between the workers.
+        proxy.alternate = True
+        async with logged_process(webhook_env(env, proxy.url, first_port)) as (_, a_log):
+            await a_log.line_with("running (webhook)")
+            async with logged_process(webhook_env(env, proxy.url, second_port)) as (_, b_log):
+                await b_log.line_with("running (webhook)")
+                # /start, /peiling and every press of the wizard, each on the other worker.
+                await start_checkin(sandbox, coordinator, tg_bot)
+                for chat in chats:
+                    await sandbox.wait_for(lambda c=chat: checkin_messages(sandbox, c, tg_bot), 30)
+                report = await sandbox.next_message(
+                    coordinator.chat_with(tg_bot),
+                    predicate=lambda m: (m.text or "").startswith("📬 Verzendrapport"),
+                    timeout=30,
+                )
+                assert "✅ Verstuurd naar 2 wijken" in (report.text or "")
+
+    routed = proxy.routed[coordinator.id]
+    assert len(routed) >= 7  # /start, /peiling, five presses
+    assert all(a != b for a, b in zip(routed, routed[1:], strict=False))
+    # The check-in went once to every district; the database holds one check-in.
+    assert [len(checkin_messages(sandbox, c, tg_bot)) for c in chats] == [1] * len(chats)
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(CheckIn)) == 1
+    finally:
+        await engine.dispose()
