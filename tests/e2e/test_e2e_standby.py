@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -424,7 +425,7 @@ async def test_a_chiefs_wizard_goes_on_when_each_press_lands_on_the_other_webhoo
 
     routed = proxy.routed[coordinator.id]
     assert len(routed) >= 7  # /start, /peiling, five presses
-    assert all(a != b for a, b in zip(routed, routed[1:], strict=False))
+    assert all(a != b for a, b in pairwise(routed))
     # The check-in went once to every district; the database holds one check-in.
     assert [len(checkin_messages(sandbox, c, tg_bot)) for c in chats] == [1] * len(chats)
     engine = create_engine(db_url)
