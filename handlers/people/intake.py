@@ -21,7 +21,10 @@ services still check the token in full at press time: expired, used and revoked 
 there, not here.
 
 Trade-off: user_data is held in memory, so after a restart the buttons answer "open your
-link again". The link itself still works, because nothing is stored before joining.
+link again". The link itself still works, because nothing is stored before joining. Webhook
+workers on PostgreSQL share user_data through the database (bot/shared_state.py): there the
+pending token sits in the person's user_states row until it is used, the person is erased,
+or a day has passed.
 """
 
 from __future__ import annotations
