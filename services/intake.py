@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.outbox import Deps, Outbox
 from services.ports import Notice
 from services.privacy.policy import PrivacyPolicy
-from services.tokens import hash_token, looks_like_token
+from services.tokens import TokenHash, hash_token, looks_like_token
 from storage.models import District, Invitation, Membership, Person, Role
 from storage.queries import audit, invitations, memberships, people
 
@@ -102,9 +102,13 @@ def _problem(
 async def _find(
     s: AsyncSession, token: str, now: datetime
 ) -> tuple[Invitation, District] | LinkProblem:
-    if not looks_like_token(token):
+    if isinstance(token, TokenHash):  # opened before, kept sealed until the press
+        digest = str(token)
+    elif looks_like_token(token):
+        digest = hash_token(token)
+    else:
         return LinkUnknown()
-    invitation = await invitations.by_hash(s, hash_token(token))
+    invitation = await invitations.by_hash(s, digest)
     if invitation is None:
         return LinkUnknown()
     district = await s.get(District, invitation.district_id)

@@ -21,6 +21,19 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+class TokenHash(str):
+    """A token's stored hash, kept instead of the token where it must wait a while (between
+    opening a link and pressing Join): a copy of it, like the invitations table, lets nobody
+    join."""
+
+    __slots__ = ()
+
+
+def seal(token: str) -> TokenHash:
+    """The hash that stands in for a token until it is used."""
+    return TokenHash(hash_token(token))
+
+
 def looks_like_token(token: str) -> bool:
     """Tell whether a string could be a token at all (forged payloads are refused early)."""
     return _DEEP_LINK_PAYLOAD.fullmatch(token) is not None

@@ -9,8 +9,9 @@ still-valid secret (nor would 43 characters pass the codec's 40-character fields
 invitation id does not go in either: it is a small guessable number, and "join invitation
 12" would be a press any forged client can send.
 
-So opening a link stores the token in the opener's own `context.user_data` under a fresh
-random reference (8 characters), and the buttons carry only that reference. PTB keys
+So opening a link stores the token, sealed (its hash, as the invitations table keeps it:
+services/tokens.py), in the opener's own `context.user_data` under a fresh random reference
+(8 characters), and the buttons carry only that reference. PTB keys
 user_data by the user id of the update, which for a button is the person who pressed it:
 someone else's press — even with the very same callback data — finds nothing. So do a forged
 or stale reference, and a press forged onto a bot message outside the presser's private chat
@@ -23,8 +24,8 @@ there, not here.
 Trade-off: user_data is held in memory, so after a restart the buttons answer "open your
 link again". The link itself still works, because nothing is stored before joining. Webhook
 workers on PostgreSQL share user_data through the database (bot/shared_state.py): there the
-pending token sits in the person's user_states row until it is used, the person is erased,
-or a day has passed.
+sealed token sits in the person's user_states row until it is used, the person is erased,
+or a day has passed; like the invitations table, it lets nobody join who reads it.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ from services.intake import (
     LinkProblem,
     NeedsMoveConfirmation,
 )
+from services.tokens import TokenHash, seal
 
-_PENDING = "intake_tokens"  # user_data key: reference -> token
+_PENDING = "intake_tokens"  # user_data key: reference -> sealed token (its hash)
 _KEEP = 5  # links a person may have open at once; older references are forgotten
 
 
@@ -85,7 +87,7 @@ def _pending(context: BotContext) -> dict[str, str]:
 def _remember(context: BotContext, token: str) -> str:
     pending = _pending(context)
     ref = secrets.token_urlsafe(6)
-    pending[ref] = token
+    pending[ref] = seal(token)
     while len(pending) > _KEEP:
         pending.pop(next(iter(pending)))
     return ref
@@ -135,10 +137,11 @@ async def _press(
     if query is None or user is None:
         return
     lang = context.language
-    token = _pending(context).pop(parsed.ref, None) if parsed and in_own_chat(update) else None
-    if parsed is None or token is None:
+    found = _pending(context).pop(parsed.ref, None) if parsed and in_own_chat(update) else None
+    if parsed is None or found is None:
         await query.answer(t("intake.button.stale", lang))
         return
+    sealed, token = found, TokenHash(found)
     wants = parsed.join if isinstance(parsed, IntakeChoice) else parsed.move
     intake = context.services.intake
     try:
@@ -154,12 +157,12 @@ async def _press(
             else await intake.decline_invitation(token)
         )
     except Exception:
-        _pending(context)[parsed.ref] = token  # nothing happened: the button may be tried again
+        _pending(context)[parsed.ref] = sealed  # nothing happened: the button may be tried again
         raise
     await query.answer()
     await _without_buttons(query)
     if isinstance(outcome, NeedsMoveConfirmation):
-        _pending(context)[parsed.ref] = token  # the same link, one question further
+        _pending(context)[parsed.ref] = sealed  # the same link, one question further
         await _ask_to_move(context, user.id, parsed.ref, outcome)
         return
     match outcome:

@@ -21,6 +21,7 @@ from sandbox.models import BotAccount, CallbackQuery, Message
 from sandbox.people import Person, wait_answer
 from services.container import Services
 from services.intake import AGREEMENT_VERSION
+from services.tokens import hash_token
 from storage.models import AuditEntry, District, Invitation, Membership, Role
 from storage.models import Person as PersonRow
 
@@ -166,8 +167,11 @@ async def test_coordinator_invites_a_chief_and_five_key_figures_who_join(
     ):
         assert promise in agreement.text
     assert agreement.button_texts == ["Doe mee", "Nee, bedankt"]
-    # Opening the link stored nothing: only the coordinator is known.
+    # Opening the link stored nothing: only the coordinator is known. What waits for the
+    # press is the token sealed (its hash, as the invitations table keeps it), never the
+    # token itself: webhook workers share this through the database.
     assert await people_count(app) == 1
+    assert list(app.user_data[chief.id]["intake_tokens"].values()) == [hash_token(token)]
 
     await chief.press(agreement, text="Doe mee")
     welcome = await sandbox.next_message(agreement.chat, after=agreement, timeout=5)
