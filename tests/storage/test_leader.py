@@ -10,6 +10,13 @@ from sqlalchemy.engine import make_url
 
 from bot.leader import LOCK_KEY, AnotherProcess, FileLead, PostgresLead, lead_for
 
+# The lock in this test's own database: pg_locks shows the whole server, where other tests
+# (each with its own database, in parallel) hold the same key.
+_THIS_DATABASE = (
+    "locktype = 'advisory' AND objid = $1 "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
 
 async def test_a_second_process_is_refused_on_sqlite_and_waits_on_postgresql(db_url: str) -> None:
     if not db_url.startswith("sqlite"):
@@ -38,8 +45,7 @@ async def _standby_takes_over(db_url: str) -> None:
         # The standby asks and is told no (its session shows up waiting for nothing else).
         async def asked() -> bool:
             count = await admin.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1",
-                LOCK_KEY,
+                f"SELECT count(*) FROM pg_locks WHERE {_THIS_DATABASE}", LOCK_KEY
             )
             return bool(count == 1)
 
@@ -74,16 +80,13 @@ async def test_a_standby_stops_waiting_when_told_to(db_url: str) -> None:
 async def _cut(admin: asyncpg.Connection) -> None:
     """Break the connection that holds the lock, as a database restart or a kill would."""
     await admin.fetchval(
-        "SELECT pg_terminate_backend(pid) FROM pg_locks "
-        "WHERE locktype = 'advisory' AND objid = $1",
-        LOCK_KEY,
+        f"SELECT pg_terminate_backend(pid) FROM pg_locks WHERE {_THIS_DATABASE}", LOCK_KEY
     )
 
 
 async def _holders(admin: asyncpg.Connection) -> list[int]:
     rows = await admin.fetch(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
-        LOCK_KEY,
+        f"SELECT pid FROM pg_locks WHERE {_THIS_DATABASE} AND granted", LOCK_KEY
     )
     return [row["pid"] for row in rows]
 
