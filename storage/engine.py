@@ -75,7 +75,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # fails with "database is locked" at once instead of waiting for busy_timeout. A
         # long read (an export) must not hold that lock, so read-only work begins deferred.
         read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        # Straight to the driver: one trip to its thread, where exec_driver_sql takes three
+        # and SQLAlchemy's statement machinery besides (every transaction pays this).
+        conn.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

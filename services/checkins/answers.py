@@ -25,17 +25,17 @@ from services.checkins.outcomes import (
 from services.checkins.scale import CheckInSettings
 from services.outbox import Deps, Outbox
 from storage.models import (
-    CheckIn,
     CheckInStatus,
     Delivery,
     District,
-    Event,
     MemberDelivery,
     Membership,
     Person,
     Role,
 )
-from storage.queries import answers, checkins, deliveries, people, reminders
+from storage.queries import answers, checkins, deliveries, reminders
+from storage.queries import presses as press_rows
+from storage.queries.presses import GroupMessage, Sheet
 
 
 class _Who(NamedTuple):
@@ -52,49 +52,36 @@ class _Where(NamedTuple):
     name: str
 
 
-class _Group(NamedTuple):
-    """A check-in's group message in a district, as far as checking a press needs."""
-
-    id: int
-    checkin_id: int
-    district_id: int
-    telegram_chat_id: int | None
-    message_id: int | None
-    uncertain: bool
-
-
-_GROUP_COLUMNS = (
-    Delivery.id,
-    Delivery.checkin_id,
-    Delivery.district_id,
-    Delivery.telegram_chat_id,
-    Delivery.message_id,
-    Delivery.uncertain,
-)
-
-
-def _group(found: Delivery | None) -> _Group | None:
+def _group(found: Delivery | None) -> GroupMessage | None:
     if found is None:
         return None
-    return _Group(*(getattr(found, column.key) for column in _GROUP_COLUMNS))
+    return GroupMessage(
+        found.id,
+        found.checkin_id,
+        found.district_id,
+        found.telegram_chat_id,
+        found.message_id,
+        found.uncertain,
+        "",  # not read: the district's name comes from _Lookups.district
+    )
 
 
 class _Lookups:
     """What a batch of presses needs to know, each fact read once per transaction.
 
     `prefetch` reads what a whole batch will ask in a few queries; the look-ups below then
-    answer from memory (and read for themselves only what was not fetched). People and
-    districts are read as plain columns: a batch holds a hundred of each, and loading them
-    as objects was a fifth of a batch's Python calls; an escalation loads the two it needs.
+    answer from memory (and read for themselves only what was not fetched). Check-ins,
+    people, districts and group messages are plain rows (storage/queries/presses.py): a
+    batch holds a hundred of each; an escalation loads the few objects it needs.
     """
 
     def __init__(self, s: AsyncSession, now: datetime) -> None:
         self.s = s
         self.now = now
-        self._checkins: dict[int, tuple[CheckIn, Event] | None] = {}
+        self._checkins: dict[int, Sheet | None] = {}
         self._people: dict[int, _Who | None] = {}
         self._key_figure_of: dict[int, int | None] = {}
-        self._groups: dict[tuple[int, int], _Group | None] = {}
+        self._groups: dict[tuple[int, int], GroupMessage | None] = {}
         self._privates: dict[tuple[int, int], MemberDelivery | None] = {}
         self._districts: dict[int, _Where | None] = {}
 
@@ -105,24 +92,17 @@ class _Lookups:
         for checkin_id in checkin_ids:  # one at a time: each is locked
             await self.checkin(checkin_id)
         await self._fetch_people({p.telegram_user_id for p in presses})
-        # The group messages as plain columns, with their districts' names (a district with
-        # no message of these check-ins is read on its own, below).
+        # The group messages, with their districts' names (a district with no message of
+        # these check-ins is read on its own, below).
         self._groups |= {(c, d): None for c in checkin_ids for d in district_ids}
-        for row in await self.s.execute(
-            select(*_GROUP_COLUMNS, District.name)
-            .join(District, District.id == Delivery.district_id)
-            .where(Delivery.checkin_id.in_(checkin_ids), Delivery.district_id.in_(district_ids))
-        ):
-            group, name = _Group(*row[:-1]), row[-1]
+        for group in await press_rows.group_messages(self.s, checkin_ids, district_ids):
             self._groups[(group.checkin_id, group.district_id)] = group
-            self._districts[group.district_id] = _Where(group.district_id, name)
+            self._districts[group.district_id] = _Where(group.district_id, group.district_name)
         rest = [d for d in district_ids if d not in self._districts]
         if rest:
             self._districts |= dict.fromkeys(rest)
-            found = await self.s.execute(
-                select(District.id, District.name).where(District.id.in_(rest))
-            )
-            self._districts |= {row.id: _Where(row.id, row.name) for row in found}
+            found = await press_rows.district_names(self.s, rest)
+            self._districts |= {id_: _Where(id_, name) for id_, name in found.items()}
         # Private questions matter only for the presses that were not on a group message.
         elsewhere = {
             person.id
@@ -142,36 +122,26 @@ class _Lookups:
     async def _fetch_people(self, telegram_user_ids: set[int]) -> None:
         """The people behind these ids, and the district each is a key figure of."""
         self._people |= dict.fromkeys(telegram_user_ids)
-        rows = await self.s.execute(
-            select(Person.id, Person.telegram_user_id, Membership.district_id)
-            .outerjoin(
-                Membership,
-                (Membership.person_id == Person.id) & (Membership.role == Role.KEY_FIGURE),
-            )
-            .where(Person.telegram_user_id.in_(telegram_user_ids))
-        )
-        for person_id, telegram_user_id, district_id in rows:
-            self._people[telegram_user_id] = _Who(person_id, telegram_user_id)
-            if district_id is not None or person_id not in self._key_figure_of:
-                self._key_figure_of[person_id] = district_id
+        for found in await press_rows.pressers(self.s, telegram_user_ids):
+            self._people[found.telegram_user_id] = _Who(found.id, found.telegram_user_id)
+            self._key_figure_of[found.id] = found.key_figure_of
 
-    async def checkin(self, checkin_id: int) -> tuple[CheckIn, Event] | None:
+    async def checkin(self, checkin_id: int) -> Sheet | None:
         if checkin_id not in self._checkins:
             # Locked: a close waits until this press is committed, so it is in the tally.
-            self._checkins[checkin_id] = await checkins.with_event(self.s, checkin_id, lock=True)
+            self._checkins[checkin_id] = await press_rows.sheet(self.s, checkin_id, lock=True)
         return self._checkins[checkin_id]
 
     async def person(self, telegram_user_id: int) -> _Who | None:
         if telegram_user_id not in self._people:
-            found = await people.by_telegram_id(self.s, telegram_user_id)
-            who = None if found is None else _Who(found.id, found.telegram_user_id)
-            self._people[telegram_user_id] = who
+            await self._fetch_people({telegram_user_id})
         return self._people[telegram_user_id]
 
     async def district(self, district_id: int) -> _Where | None:
         if district_id not in self._districts:
-            found = await self.s.get(District, district_id)
-            self._districts[district_id] = None if found is None else _Where(found.id, found.name)
+            found = await press_rows.district_names(self.s, [district_id])
+            name = found.get(district_id)
+            self._districts[district_id] = None if name is None else _Where(district_id, name)
         return self._districts[district_id]
 
     async def key_figure_of(self, person_id: int) -> int | None:
@@ -278,16 +248,17 @@ class AnswerService:
                 acute = found.press.code in self._settings.scale.acute_codes
                 # A practice check-in never alerts chiefs: only its summary tells them.
                 if stored[id(found)] != "same" and acute and not found.checkin.practice:
-                    # Read in this transaction a moment ago: both are there.
+                    # Read in this transaction a moment ago: all are there.
+                    loaded = await checkins.with_event(look.s, found.checkin.id)
                     district = await look.s.get(District, found.district.id)
                     person = await look.s.get(Person, found.person.id)
-                    assert district is not None and person is not None
+                    assert loaded is not None and district is not None and person is not None
                     await escalate(
                         look.s,
                         outbox,
                         kind="acute",
-                        checkin=found.checkin,
-                        event=found.event,
+                        checkin=loaded[0],
+                        event=loaded[1],
                         district=district,
                         person=person,
                         now=now,
@@ -296,7 +267,7 @@ class AnswerService:
             # yet (saying 'rising' needs an answer first, services/checkins/followups.py), so
             # a burst of first answers costs the watch no query without a baseline.
             moved = [
-                Moved(v.checkin, v.event, v.district, rises)
+                Moved(v.checkin, v.checkin, v.district, rises)
                 for v in checked
                 if isinstance(v, _Valid) and (done := stored[id(v)]) != "same"
                 if not v.checkin.practice  # practice raises no alerts
@@ -310,10 +281,9 @@ class AnswerService:
     async def _check(self, look: _Lookups, press: Press, now: datetime) -> AnswerOutcome | _Valid:
         """Refuse what does not add up; what does is stored by _store."""
         scale = self._settings.scale
-        found = await look.checkin(press.checkin_id)
-        if found is None:
+        checkin = await look.checkin(press.checkin_id)
+        if checkin is None:
             return Unknown()
-        checkin, event = found
         if not scale.has(press.code):
             return OffScale(str(press.code))
         if checkin.status is not CheckInStatus.OPEN or now >= checkin.closes_at:
@@ -325,7 +295,7 @@ class AnswerService:
         assert district is not None  # a delivery to it exists
         if person is None or await look.key_figure_of(person.id) != district.id:
             return NotAMember(district.name)
-        return _Valid(press, checkin, event, district, person)
+        return _Valid(press, checkin, district, person)
 
     def _recorded(self, valid: _Valid, stored: answers.Stored) -> Recorded:
         scale = self._settings.scale
@@ -337,7 +307,7 @@ class AnswerService:
             changeable_until=valid.checkin.closes_at,
             first_time=stored == "new",
             changed=stored == "changed",
-            event=valid.event.description,
+            event=valid.checkin.description,
             practice=valid.checkin.practice,
         )
 
@@ -347,8 +317,7 @@ class _Valid:
     """A press that checks out, with what it was checked against."""
 
     press: Press
-    checkin: CheckIn
-    event: Event
+    checkin: Sheet
     district: _Where
     person: _Who
 

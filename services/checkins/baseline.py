@@ -21,7 +21,7 @@ from services.checkins.scale import Scale
 from services.checkins.stats import median
 from services.outbox import Outbox
 from services.ports import Notice
-from storage.models import CheckIn, Event, Role
+from storage.models import CheckIn, Role
 from storage.queries import baseline as queries
 from storage.queries import memberships
 
@@ -55,7 +55,7 @@ async def district_baselines(
     scale: Scale,
     rules: BaselineRules,
     district_ids: Collection[int],
-    checkin: CheckIn,
+    checkin: CheckInRef,
 ) -> dict[int, Baseline | None]:
     """`district_baseline` of many districts at once."""
     earlier = await queries.earlier_codes_of(
@@ -76,6 +76,34 @@ def _baseline(earlier: list[list[int]], scale: Scale, rules: BaselineRules) -> B
     return Baseline(float(statistics.median(medians)), len(medians))
 
 
+class CheckInRef(Protocol):
+    """What the watch needs of a check-in: a stored row, or the press path's plain one."""
+
+    @property
+    def id(self) -> int:
+        """The check-in's id."""
+        ...
+
+    @property
+    def opened_at(self) -> datetime:
+        """When it opened: the baseline is the one that stood then."""
+        ...
+
+    @property
+    def practice(self) -> bool:
+        """A practice check-in alerts nobody."""
+        ...
+
+
+class EventRef(Protocol):
+    """What the watch needs of an event: what happened."""
+
+    @property
+    def description(self) -> str:
+        """The event's description, as the chief typed it."""
+        ...
+
+
 class DistrictRef(Protocol):
     """What the watch needs of a district: a stored row, or the press path's light copy."""
 
@@ -94,8 +122,8 @@ class DistrictRef(Protocol):
 class Moved:
     """A district whose answers just changed in an open check-in."""
 
-    checkin: CheckIn
-    event: Event
+    checkin: CheckInRef
+    event: EventRef
     district: DistrictRef
     # The change can add to 'high and rising': a high answer given, or 'rising' set.
     maybe_rising: bool
@@ -114,6 +142,7 @@ class BaselineWatch:
         # the queries: alerts already given, and baselines (fixed at the check-in's opening).
         self._alerted: set[tuple[int, int]] = set()
         self._baselines: dict[tuple[int, int], Baseline | None] = {}
+        self._whole: set[int] = set()  # check-ins whose districts' baselines were all read
 
     async def check(
         self, s: AsyncSession, outbox: Outbox, moved: Collection[Moved], now: datetime
@@ -132,16 +161,18 @@ class BaselineWatch:
         for key, m in todo.items():
             if key not in self._baselines:
                 unknown.setdefault(m.checkin.id, []).append(m)
-        for of_checkin in unknown.values():
+        for checkin_id, of_checkin in unknown.items():
+            wanted = {m.district.id for m in of_checkin}
+            if checkin_id not in self._whole:
+                # The first time: every district the check-in went to, so that the rest of
+                # a burst finds its baselines known instead of asking batch after batch.
+                self._whole.add(checkin_id)
+                wanted |= await queries.districts_of(s, checkin_id)
             found = await district_baselines(
-                s,
-                self._scale,
-                self._rules,
-                [m.district.id for m in of_checkin],
-                of_checkin[0].checkin,
+                s, self._scale, self._rules, wanted, of_checkin[0].checkin
             )
-            for m in of_checkin:
-                self._baselines[(m.checkin.id, m.district.id)] = found[m.district.id]
+            for district_id, baseline in found.items():
+                self._baselines.setdefault((checkin_id, district_id), baseline)
         # Without a baseline only 'high and rising' can alert, and only a high answer or a
         # 'rising' can make it true: a burst of other presses costs no query here.
         worth = [k for k, m in todo.items() if self._baselines[k] is not None or m.maybe_rising]
@@ -199,8 +230,8 @@ async def _tell_chiefs(
     s: AsyncSession,
     outbox: Outbox,
     reason: str,
-    checkin: CheckIn,
-    event: Event,
+    checkin: CheckInRef,
+    event: EventRef,
     district: DistrictRef,
     running: float | None,
     usual: Baseline | None,

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, AnswerChange, Escalation, FollowUp, Person
+from storage.queries import presses
 
-Stored = Literal["new", "changed", "same"]
+Stored = presses.Stored
 
 
 def _insert(session: AsyncSession, model: Any) -> Any:
@@ -67,51 +68,10 @@ async def upsert_many(
 ) -> dict[tuple[int, int], Stored]:
     """Set many answers, as `upsert` does one, in one statement; tell what happened to each.
 
-    Rows are (check-in, person, district, code), each (check-in, person) at most once: a
-    statement may not update a row it inserted itself (PostgreSQL refuses). Keyed by
-    (check-in, person). The statement is the same for every batch (the rows go as
-    parameters), so SQLAlchemy compiles it once and sends each batch as one INSERT.
+    Rows are (check-in, person, district, code), each (check-in, person) at most once.
+    Keyed by (check-in, person). The press path's statement (storage/queries/presses.py).
     """
-    if not rows:
-        return {}
-    table = Answer.__table__
-    stmt = _insert(session, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.checkin_id, table.c.person_id],
-        set_={
-            "code": stmt.excluded.code,
-            "answered_at": stmt.excluded.answered_at,
-            "changes": table.c.changes + 1,
-        },
-        where=table.c.code != stmt.excluded.code,
-    ).returning(table.c.checkin_id, table.c.person_id, table.c.changes)
-    params = [
-        {
-            "checkin_id": checkin_id,
-            "person_id": person_id,
-            "district_id": district_id,
-            "code": code,
-            "first_answered_at": at,
-            "answered_at": at,
-            "changes": 0,
-        }
-        for checkin_id, person_id, district_id, code in rows
-    ]
-    # A repeated code returns no row: nothing changed ('same').
-    changes = {(c, p): n for c, p, n in await session.execute(stmt, params)}
-    stored: dict[tuple[int, int], Stored] = {}
-    history = []
-    for checkin_id, person_id, _, code in rows:
-        n = changes.get((checkin_id, person_id))
-        stored[(checkin_id, person_id)] = "same" if n is None else "new" if n == 0 else "changed"
-        if n is not None:
-            history.append(
-                {"checkin_id": checkin_id, "person_id": person_id, "code": code, "at": at}
-            )
-    if history:
-        # The table, not the class: a plain executemany, without the ORM's bulk machinery.
-        await session.execute(insert(cast(Table, AnswerChange.__table__)), history)
-    return stored
+    return await presses.store_answers(session, rows, at=at)
 
 
 async def of_person(session: AsyncSession, checkin_id: int, person_id: int) -> Answer | None:

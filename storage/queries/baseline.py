@@ -13,8 +13,10 @@ from storage.models import (
     BaselineAlert,
     CheckIn,
     CheckInStatus,
+    Delivery,
     Direction,
     FollowUp,
+    MemberDelivery,
 )
 from storage.queries.answers import _insert
 
@@ -123,6 +125,13 @@ async def earlier_codes_of(
         if kept is not None:
             kept.append(code)
     return found
+
+
+async def districts_of(session: AsyncSession, checkin_id: int) -> set[int]:
+    """The districts a check-in went to: in a group, or privately to a member."""
+    groups = select(Delivery.district_id).where(Delivery.checkin_id == checkin_id)
+    members = select(MemberDelivery.district_id).where(MemberDelivery.checkin_id == checkin_id)
+    return set(await session.scalars(groups.union(members)))
 
 
 async def running_codes(

@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver import sqlite_driver, utc_text
 from storage.models import InboxUpdate
 from storage.queries.answers import _insert as upsert_into
 
@@ -16,6 +17,10 @@ from storage.queries.answers import _insert as upsert_into
 # updates goes as one executemany of a statement compiled once (a multi-row VALUES built per
 # batch was coerced row by row and compiled anew for every batch size).
 INBOX = cast(Table, InboxUpdate.__table__)
+_KEEP = (
+    "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+    " ON CONFLICT (update_id) DO NOTHING"
+)
 
 
 async def keep(
@@ -23,6 +28,12 @@ async def keep(
 ) -> None:
     """Store updates (a redelivered one is already there: nothing changes)."""
     if not updates:
+        return
+    if (db := await sqlite_driver(session)) is not None:
+        # One trip to the driver's thread per batch (storage/driver.py): a burst of presses
+        # brings a batch every few milliseconds.
+        at = utc_text(received_at)
+        await db.executemany(_KEEP, [(i, p, at) for i, p in updates])
         return
     stmt = upsert_into(session, INBOX).on_conflict_do_nothing(index_elements=["update_id"])
     await session.execute(
