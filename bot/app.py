@@ -159,7 +159,7 @@ def build_application(
     protect_logs()
     engine_holder: dict[str, Any] = {}
     # An answer press's handler reads only the pressed message's id and chat, not its buttons.
-    updates_request = KeepingUpdatesRequest(skip_keyboard_of=(f"{AnswerPress.prefix}:",))
+    updates_request = KeepingUpdatesRequest(trim_message_of=(f"{AnswerPress.prefix}:",))
     queue = KeepingQueue()
     # Webhook workers on PostgreSQL may take turns with one person's updates: their
     # user_data (wizard drafts, awaited text) lives in the database. Elsewhere: in memory.

@@ -32,16 +32,16 @@ Keep = Callable[[Sequence[tuple[int, str]]], Awaitable[None]]
 class KeepingUpdatesRequest(UpdatesRequest):
     """The getUpdates connection: each batch is kept before PTB gets it (and confirms it).
 
-    What is kept is the batch as Telegram sent it; `skip_keyboard_of` (see UpdatesRequest)
-    only spares PTB parsing keyboards no handler reads.
+    What is kept is the batch as Telegram sent it; `trim_message_of` (see UpdatesRequest)
+    only spares PTB parsing what no handler reads of a pressed message.
     """
 
     __slots__ = ("_parsed", "keep")
 
     def __init__(
-        self, connection_pool_size: int = 1, skip_keyboard_of: tuple[str, ...] = ()
+        self, connection_pool_size: int = 1, trim_message_of: tuple[str, ...] = ()
     ) -> None:
-        super().__init__(connection_pool_size, skip_keyboard_of)
+        super().__init__(connection_pool_size, trim_message_of)
         self.keep: Keep | None = None  # set once the database is there (post_init)
         # The body just kept and its parse: PTB parses that same body next (parse_json_payload,
         # with no await in between), and need not parse it a second time.

@@ -50,7 +50,11 @@ async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
         "callback_query": {
             "id": "q",
             "data": "a:1:2:3",
-            "message": {"message_id": 4, "reply_markup": {"inline_keyboard": []}},
+            "message": {
+                "message_id": 4,
+                "text": "Hoe is de sfeer?",
+                "reply_markup": {"inline_keyboard": []},
+            },
         },
     }
     body = json.dumps({"ok": True, "result": [update]}).encode()
@@ -71,7 +75,7 @@ async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
         return ptb_parse(payload)
 
     monkeypatch.setattr(BaseRequest, "parse_json_payload", staticmethod(counted))
-    request = KeepingUpdatesRequest(skip_keyboard_of=("a:",))
+    request = KeepingUpdatesRequest(trim_message_of=("a:",))
     request.keep = keep
     _status, payload = await request.do_request("https://x/bot1/getUpdates", "POST")
     parsed = request.parse_json_payload(payload)
@@ -79,7 +83,8 @@ async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
     assert parses[body] == 0  # PTB got the parse made when the updates were kept
     [(update_id, text)] = kept
     assert update_id == 9 and text == json.dumps(update)  # kept as sent, keyboard and all
-    assert "reply_markup" not in parsed["result"][0]["callback_query"]["message"]  # PTB's not
+    pressed = parsed["result"][0]["callback_query"]["message"]
+    assert "reply_markup" not in pressed and "text" not in pressed  # PTB's not
     # Another body (an error answer, say) is parsed on its own.
     assert request.parse_json_payload(b'{"ok": false}') == {"ok": False}
     assert parses[b'{"ok": false}'] == 1

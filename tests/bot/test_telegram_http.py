@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -126,18 +126,30 @@ def _updates(*presses: tuple[str, dict[str, object]]) -> bytes:
     return json.dumps({"ok": True, "result": result}).encode()
 
 
-def test_updates_lose_the_keyboard_only_of_the_presses_named() -> None:
+def test_updates_trim_the_pressed_message_only_of_the_presses_named() -> None:
     markup = {"inline_keyboard": [[{"text": "Rustig", "callback_data": "a:1:2:1"}]]}
-    request = UpdatesRequest(skip_keyboard_of=("a:",))
+    request = UpdatesRequest(trim_message_of=("a:",))
 
-    parsed = request.parse_json_payload(_updates(("a:1:2:1", markup), ("fd:1", markup)))
+    body = _updates(("a:1:2:1", markup), ("fd:1", markup))
+    parsed = request.parse_json_payload(body)
     answer, other = (u["callback_query"] for u in parsed["result"])
 
-    # What an answer press's handler reads is all there; the buttons it never reads are not.
-    assert "reply_markup" not in answer["message"]
-    assert (answer["message"]["message_id"], answer["message"]["chat"]["id"]) == (40, -100)
+    # What an answer press's handler reads is all there; the text and buttons it never
+    # reads are not.
+    assert answer["message"] == {
+        "message_id": 40,
+        "date": 1764900000,
+        "chat": {"id": -100, "type": "supergroup", "title": "Wijk"},
+    }
     assert answer["data"] == "a:1:2:1"
-    assert other["message"]["reply_markup"] == markup
+    assert other == json.loads(body)["result"][1]["callback_query"]
+    # PTB reads the trimmed press as an ordinary, accessible message in that chat.
+    update = Update.de_json(parsed["result"][0], None)
+    assert update.callback_query is not None
+    message = update.callback_query.message
+    assert isinstance(message, Message)
+    assert update.effective_chat is not None
+    assert (message.message_id, message.chat.id, update.effective_chat.id) == (40, -100, -100)
     # Naming none, it parses exactly as PTB does.
     assert UpdatesRequest().parse_json_payload(_updates(("a:1:2:1", markup))) == json.loads(
         _updates(("a:1:2:1", markup))
