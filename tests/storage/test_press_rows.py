@@ -168,7 +168,7 @@ async def test_answers_written_past_the_models_read_back_through_them(
     assert all(len(value) == len(model[0]) for value, _ in written)
 
 
-async def test_the_inbox_keeps_a_batch_once_in_the_models_form(session: AsyncSession) -> None:
+async def test_the_inbox_keeps_a_batch_once_in_the_models_form_and_forgets_it(session: AsyncSession) -> None:
     await inbox.keep(session, [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], NOW)
     await inbox.keep(session, [(6, '{"update_id": 6, "again": 1}')], NOW + timedelta(seconds=1))
 
@@ -177,3 +177,7 @@ async def test_the_inbox_keeps_a_batch_once_in_the_models_form(session: AsyncSes
         (5, '{"update_id": 5}', NOW),
         (6, '{"update_id": 6}', NOW),  # a redelivered update changes nothing
     ]
+
+    await inbox.keep(session, [(7, '{"update_id": 7}')], NOW)
+    await inbox.forget(session, [5, 6, 404])  # 404: never kept
+    assert [x.update_id for x in (await session.scalars(select(InboxUpdate))).all()] == [7]
