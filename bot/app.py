@@ -72,6 +72,8 @@ class BotApplication(AnyApp):
     # Whether this process runs the jobs: a check-in's deadline is scheduled only where they
     # run (handlers/checkins/jobs.py); the leader's sweep finds those another worker started.
     leading: bool = False
+    # The getUpdates connection, told of each handled update (polling; None in webhook mode).
+    updates_request: KeepingUpdatesRequest | None = None
 
     async def process_update(self, update: object) -> None:
         """Handle an update; what its handlers send (not the tasks they start) goes first."""
@@ -90,7 +92,11 @@ class BotApplication(AnyApp):
             await urgently(super().process_update(update))
         if isinstance(update, Update) and services is not None:
             await self._share_user_data(update)
-            services.inbox.handled(update.update_id)  # kept since receipt (bot/inbox.py)
+            # Handled now: before its batch is confirmed to Telegram, or kept meanwhile and
+            # to be forgotten (bot/inbox.py).
+            request = self.updates_request
+            if request is None or request.handled(update.update_id):
+                services.inbox.handled(update.update_id)
 
     async def _share_user_data(self, update: Update) -> None:
         # Webhook workers on PostgreSQL: the sender's user_data goes to the database right
@@ -290,6 +296,8 @@ def build_application(
     register(app)
     if isinstance(app, BotApplication):
         app.take_the_lead = functools.partial(take_the_lead, app)
+        if settings.mode == "polling":
+            app.updates_request = updates_request
     return app
 
 

@@ -1,8 +1,11 @@
-"""Where updates come in: kept in the inbox before Telegram may forget them.
+"""Where updates come in: handled or kept in the inbox before Telegram may forget them.
 
-Polling: PTB confirms a batch of updates by asking for the next one, so the batch is kept
-when its getUpdates answer arrives, before PTB sees it. Webhook: PTB answers Telegram 200
-once the update is in its queue, so putting it there keeps it first.
+Polling: PTB confirms a batch of updates by asking for the next one. Before that request
+goes out, each update of the batch is either handled (its handler committed what it did) or
+kept in the inbox: a burst of presses is handled within milliseconds and costs the inbox
+nothing, while an update stuck behind a slow one (a person's earlier message waiting on
+Telegram) is kept after SETTLE and handled at the next start if the process dies. Webhook:
+PTB answers Telegram 200 once the update is in its queue, so putting it there keeps it first.
 
 When the database is down nothing can be kept, and nothing could be stored either: the
 updates go on to their handlers, which tell each person plainly that nothing was stored
@@ -12,6 +15,7 @@ updates go on to their handlers, which tell each person plainly that nothing was
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -28,24 +32,43 @@ log = logging.getLogger(__name__)
 
 Keep = Callable[[Sequence[tuple[int, str]]], Awaitable[None]]
 
+# How long (seconds) the next getUpdates waits for the updates of the last batch to be handled
+# before it keeps those that are not: a burst's presses are committed within milliseconds.
+SETTLE = 0.25
+
 
 class KeepingUpdatesRequest(UpdatesRequest):
-    """The getUpdates connection: each batch is kept before PTB gets it (and confirms it).
+    """The getUpdates connection: a batch is handled or kept before it is confirmed.
 
-    What is kept is the batch as Telegram sent it; `trim_message_of` (see UpdatesRequest)
-    only spares PTB parsing what no handler reads of a pressed message.
+    Asking for the next updates confirms the last batch: that request waits (at most SETTLE)
+    until each of its updates is handled, and keeps the rest first. What is kept is the
+    update as Telegram sent it; `trim_message_of` (see UpdatesRequest) only spares PTB
+    parsing what no handler reads of a pressed message.
     """
 
-    __slots__ = ("_parsed", "keep")
+    __slots__ = ("_keeping", "_parsed", "_settled", "_unconfirmed", "keep")
 
     def __init__(
         self, connection_pool_size: int = 1, trim_message_of: tuple[str, ...] = ()
     ) -> None:
         super().__init__(connection_pool_size, trim_message_of)
         self.keep: Keep | None = None  # set once the database is there (post_init)
-        # The body just kept and its parse: PTB parses that same body next (parse_json_payload,
+        # The body just fetched and its parse: PTB parses that same body next (parse_json_payload,
         # with no await in between), and need not parse it a second time.
         self._parsed: tuple[bytes, JSONDict] | None = None
+        # The last batch's updates neither handled nor kept yet (id: JSON as Telegram sent it).
+        self._unconfirmed: dict[int, str] = {}
+        self._keeping: set[int] = set()  # those of them being kept right now
+        self._settled = asyncio.Event()
+
+    def handled(self, update_id: int) -> bool:
+        """Note an update as handled; tell whether the inbox may hold it (and must forget it)."""
+        if self._unconfirmed.pop(update_id, None) is None or update_id in self._keeping:
+            # Kept (from an earlier batch, replayed from the inbox at start), or being kept.
+            return True
+        if not self._unconfirmed:
+            self._settled.set()
+        return False
 
     async def do_request(
         self,
@@ -57,24 +80,41 @@ class KeepingUpdatesRequest(UpdatesRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Fetch updates; keep them before returning, or fail so Telegram keeps them."""
+        """Fetch updates once the last batch is handled or kept."""
+        fetching = url.endswith("/getUpdates")
+        if fetching and self._unconfirmed:
+            await self._settle()
         status, body = await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
         self._parsed = None
-        if self.keep is not None and status == 200 and url.endswith("/getUpdates"):
+        if self.keep is not None and status == 200 and fetching:
             parsed, updates = _split(body)
             if updates:
-                try:
-                    await self.keep(updates)
-                except Exception as exc:  # the database is down: see the module's docstring
-                    log.debug("could not keep %d update(s): %s", len(updates), type(exc).__name__)
+                self._unconfirmed = dict(updates)
+                self._settled.clear()
             if parsed is not None:
                 self._parsed = (body, parsed)
         return status, body
 
+    async def _settle(self) -> None:
+        """Wait a moment for the last batch to be handled; keep whatever is not."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settled.wait(), SETTLE)
+        left = list(self._unconfirmed.items())
+        self._keeping = {update_id for update_id, _ in left}
+        if left and self.keep is not None:
+            try:
+                await self.keep(left)
+            except Exception as exc:  # the database is down: see the module's docstring
+                log.debug("could not keep %d update(s): %s", len(left), type(exc).__name__)
+        # Only now (not if cancelled meanwhile: PTB's last getUpdates at a stop tries again).
+        for update_id in self._keeping:
+            self._unconfirmed.pop(update_id, None)
+        self._keeping = set()
+
     def _load(self, payload: bytes) -> JSONDict:
-        """PTB's parse of the body: the one made when it was kept, if it is that body."""
+        """PTB's parse of the body: the one made when it was fetched, if it is that body."""
         kept, self._parsed = self._parsed, None
         if kept is not None and kept[0] is payload:
             return kept[1]

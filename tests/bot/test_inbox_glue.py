@@ -1,4 +1,4 @@
-"""Updates are kept before PTB may confirm them: from getUpdates, and from the webhook."""
+"""Updates are handled or kept before PTB may confirm them: from getUpdates, and the webhook."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from telegram import Update
 from telegram._utils.types import JSONDict
 from telegram.request import BaseRequest
 
+from bot import inbox as inbox_module
 from bot.inbox import KeepingQueue, KeepingUpdatesRequest, _updates
 from bot.telegram_http import AiohttpRequest
 
@@ -42,31 +43,77 @@ async def test_a_webhook_update_is_kept_before_it_is_queued_and_a_failure_does_n
     assert [queue.get_nowait().update_id, queue.get_nowait().update_id] == [1, 2]
 
 
-async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
+UPDATE = {
+    "update_id": 9,
+    "callback_query": {
+        "id": "q",
+        "data": "a:1:2:3",
+        "message": {
+            "message_id": 4,
+            "text": "Hoe is de sfeer?",
+            "reply_markup": {"inline_keyboard": []},
+        },
+    },
+}
+BODY = json.dumps({"ok": True, "result": [UPDATE]}).encode()
+
+
+def _polling(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> KeepingUpdatesRequest:
+    """A getUpdates connection whose first fetch brings update 9 (and the next nothing)."""
+
+    async def fetched(self: AiohttpRequest, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        events.append("fetch")
+        return 200, BODY if events.count("fetch") == 1 else b'{"ok": true, "result": []}'
+
+    monkeypatch.setattr(AiohttpRequest, "do_request", fetched)
+    monkeypatch.setattr(inbox_module, "SETTLE", 0.05)
+    return KeepingUpdatesRequest(trim_message_of=("a:",))
+
+
+async def test_a_batch_not_handled_by_the_next_fetch_is_kept_as_sent_before_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    update = {
-        "update_id": 9,
-        "callback_query": {
-            "id": "q",
-            "data": "a:1:2:3",
-            "message": {
-                "message_id": 4,
-                "text": "Hoe is de sfeer?",
-                "reply_markup": {"inline_keyboard": []},
-            },
-        },
-    }
-    body = json.dumps({"ok": True, "result": [update]}).encode()
+    events: list[str] = []
     kept: list[tuple[int, str]] = []
 
     async def keep(updates: Sequence[tuple[int, str]]) -> None:
+        events.append("keep")
         kept.extend(updates)
 
-    async def fetched(self: AiohttpRequest, *args: object, **kwargs: object) -> tuple[int, bytes]:
-        return 200, body
+    request = _polling(monkeypatch, events)
+    request.keep = keep
+    await request.do_request("https://x/bot1/getUpdates", "POST")
+    assert kept == []  # nothing written while it may still be handled in time
+    # The next fetch confirms update 9 to Telegram: it is kept first, as Telegram sent it.
+    await request.do_request("https://x/bot1/getUpdates", "POST")
+    assert events == ["fetch", "keep", "fetch"]
+    assert kept == [(9, json.dumps(UPDATE))]
+    # Handled later on, it was kept: the inbox must forget it.
+    assert request.handled(9) is True
 
-    monkeypatch.setattr(AiohttpRequest, "do_request", fetched)
+
+async def test_a_batch_handled_before_the_next_fetch_is_never_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events: list[str] = []
+
+    async def keep(updates: Sequence[tuple[int, str]]) -> None:
+        events.append("keep")
+
+    request = _polling(monkeypatch, events)
+    request.keep = keep
+    await request.do_request("https://x/bot1/getUpdates", "POST")
+    assert request.handled(9) is False  # committed before its confirmation: nothing to forget
+    await request.do_request("https://x/bot1/getUpdates", "POST")
+    assert events == ["fetch", "fetch"]
+    # One that came another way (replayed from the inbox at start) is the inbox's to forget.
+    assert request.handled(12345) is True
+
+
+async def test_a_fetched_answer_is_parsed_once_and_ptb_gets_the_trimmed_press(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    events: list[str] = []
     parses = Counter[bytes]()
     ptb_parse = BaseRequest.parse_json_payload
 
@@ -74,17 +121,18 @@ async def test_a_kept_get_updates_answer_is_parsed_once_and_kept_as_sent(
         parses[payload] += 1
         return ptb_parse(payload)
 
+    async def keep(updates: Sequence[tuple[int, str]]) -> None:
+        pass
+
+    request = _polling(monkeypatch, events)
     monkeypatch.setattr(BaseRequest, "parse_json_payload", staticmethod(counted))
-    request = KeepingUpdatesRequest(trim_message_of=("a:",))
     request.keep = keep
     _status, payload = await request.do_request("https://x/bot1/getUpdates", "POST")
     parsed = request.parse_json_payload(payload)
 
-    assert parses[body] == 0  # PTB got the parse made when the updates were kept
-    [(update_id, text)] = kept
-    assert update_id == 9 and text == json.dumps(update)  # kept as sent, keyboard and all
+    assert parses[BODY] == 0  # PTB got the parse made when the updates came in
     pressed = parsed["result"][0]["callback_query"]["message"]
-    assert "reply_markup" not in pressed and "text" not in pressed  # PTB's not
+    assert "reply_markup" not in pressed and "text" not in pressed  # PTB's is trimmed
     # Another body (an error answer, say) is parsed on its own.
     assert request.parse_json_payload(b'{"ok": false}') == {"ok": False}
     assert parses[b'{"ok": false}'] == 1
