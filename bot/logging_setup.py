@@ -108,6 +108,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class SkippedRunFilter(logging.Filter):
+    """Drop APScheduler's warning that a job's run was skipped while its last still ran.
+
+    Our repeating jobs allow one run at a time on purpose (max_instances=1, coalesce): a
+    look that takes longer than its interval simply waits for the next. APScheduler warns
+    of every such skip, which filled the demo's output and a quiet log with noise.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the skip warning."""
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def quiet_skipped_runs() -> None:
+    """Filter the skip warning out of APScheduler's scheduler log (once)."""
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SkippedRunFilter) for f in scheduler.filters):
+        scheduler.addFilter(SkippedRunFilter())
+
+
 def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "text") -> None:
     """Log to stderr at level, with secrets redacted from every record of every logger."""
     root = logging.getLogger()
@@ -129,6 +149,7 @@ def configure_logging(level: str, secrets: list[str], log_format: LogFormat = "t
     # httpx logs every request at INFO; that is noise at INFO and a URL with the token in it.
     logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    quiet_skipped_runs()
     # aiosqlite logs every statement at DEBUG with its parameters — names and message texts —
     # and, for a bot whose jobs look at the database every few seconds, hundreds of kilobytes
     # a minute: enough to fill a pipe that nobody reads and stall the process.

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.demo.scenario import play
+from bot.logging_setup import quiet_skipped_runs
 from handlers.i18n import number, t
 
 
@@ -19,6 +20,7 @@ def run_demo(database_url: str | None, as_json: bool, language: str = "nl") -> i
     the result: for people in that language, or as one JSON object."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_skipped_runs()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bondgenoten-demo-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
