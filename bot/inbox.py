@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 Keep = Callable[[Sequence[tuple[int, str]]], Awaitable[None]]
 
 # How long (seconds) the next getUpdates waits for the updates of the last batch to be handled
-# before it keeps those that are not: a burst's presses are committed within milliseconds.
-SETTLE = 0.25
+# before it keeps those that are not: a burst's presses are committed within milliseconds, and
+# an update stuck behind a slow one holds the next poll back no longer than this.
+SETTLE = 0.05
 
 
 class KeepingUpdatesRequest(UpdatesRequest):

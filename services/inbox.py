@@ -1,10 +1,11 @@
-"""Updates kept from receipt until handled, so a crash in between loses none.
+"""Updates kept until handled, so a crash between confirming and handling loses none.
 
 Telegram confirms an update when the bot asks for the next ones (polling) or answers the
-webhook — both before the handlers of the update have committed. A process killed then would
-lose it: the person's press acknowledged by nobody and stored nowhere. Kept here first, such
-an update is handled at the next start. Handling twice is safe: answers are upserts, and a
-redelivered update was always possible.
+webhook. A process killed after that but before the update's handlers committed would lose
+it: the person's press acknowledged by nobody and stored nowhere. So an update is kept here
+before it is confirmed, unless it is handled by then (polling: bot/inbox.py waits a moment
+for the batch before asking for the next), and a kept one is handled at the next start.
+Handling twice is safe: answers are upserts, and a redelivered update was always possible.
 """
 
 from __future__ import annotations
