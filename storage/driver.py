@@ -10,13 +10,45 @@ models write: datetimes as storage.types.UTCDateTime keeps them, enums as their 
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-async def sqlite_driver(session: AsyncSession) -> Any:
+def translated(statement: str, error: sqlite3.Error) -> StatementError:
+    """The driver's error as SQLAlchemy would have raised it (OperationalError for a full disk
+    or a locked database, IntegrityError for a broken constraint), parameters hidden: callers
+    tell an outage from a bug by those types (handlers/errors.py)."""
+    return DBAPIError.instance(statement, None, error, sqlite3.Error, hide_parameters=True)
+
+
+class Driver:
+    """The aiosqlite connection under a session, raising SQLAlchemy's errors."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[Any]) -> Iterable[Any]:
+        """Run one statement and return its rows."""
+        try:
+            rows: Iterable[Any] = await self._connection.execute_fetchall(sql, parameters)
+            return rows
+        except sqlite3.Error as exc:
+            raise translated(sql, exc) from exc
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each row."""
+        try:
+            await self._connection.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise translated(sql, exc) from exc
+
+
+async def sqlite_driver(session: AsyncSession) -> Driver | None:
     """The aiosqlite connection under the session's transaction (begun now if it was not).
 
     None on any other database: the caller then goes through SQLAlchemy.
@@ -25,7 +57,7 @@ async def sqlite_driver(session: AsyncSession) -> Any:
         return None
     connection = await session.connection()  # BEGIN (IMMEDIATE) as storage/engine.py says
     raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    return Driver(raw.driver_connection)
 
 
 def marks(n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from storage.driver import translated
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option of a transaction that only reads (see UnitOfWorkFactory.read_only).
@@ -78,7 +81,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
         # Straight to the driver: one trip to its thread, where exec_driver_sql takes three
         # and SQLAlchemy's statement machinery besides (every transaction pays this).
-        conn.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
+        try:
+            conn.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
+        except sqlite3.Error as exc:  # locked past busy_timeout, a full disk: as SQLAlchemy says
+            raise translated(begin, exc) from exc
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

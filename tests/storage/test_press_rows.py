@@ -9,11 +9,15 @@ SQLAlchemy Core.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver import translated
 from storage.models import (
     Answer,
     AnswerChange,
@@ -168,7 +172,9 @@ async def test_answers_written_past_the_models_read_back_through_them(
     assert all(len(value) == len(model[0]) for value, _ in written)
 
 
-async def test_the_inbox_keeps_a_batch_once_in_the_models_form_and_forgets_it(session: AsyncSession) -> None:
+async def test_the_inbox_keeps_a_batch_once_in_the_models_form_and_forgets_it(
+    session: AsyncSession,
+) -> None:
     await inbox.keep(session, [(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], NOW)
     await inbox.keep(session, [(6, '{"update_id": 6, "again": 1}')], NOW + timedelta(seconds=1))
 
@@ -181,3 +187,22 @@ async def test_the_inbox_keeps_a_batch_once_in_the_models_form_and_forgets_it(se
     await inbox.keep(session, [(7, '{"update_id": 7}')], NOW)
     await inbox.forget(session, [5, 6, 404])  # 404: never kept
     assert [x.update_id for x in (await session.scalars(select(InboxUpdate))).all()] == [7]
+
+
+async def test_a_broken_constraint_past_the_models_is_sqlalchemys_error_without_values(
+    session: AsyncSession,
+) -> None:
+    checkin, noord, _, people = await _world(session)
+    with pytest.raises(IntegrityError) as raised:  # codes run 0-9 (a CHECK constraint)
+        await presses.store_answers(session, [(checkin.id, people[0].id, noord.id, 42)], at=NOW)
+    assert "42" not in str(raised.value)  # a statement's values are never in an error
+
+
+def test_the_drivers_errors_become_the_ones_callers_tell_an_outage_by() -> None:
+    full = translated(
+        "INSERT INTO inbox ...", sqlite3.OperationalError("database or disk is full")
+    )
+    locked = translated("BEGIN IMMEDIATE", sqlite3.OperationalError("database is locked"))
+    broken = translated("INSERT ...", sqlite3.IntegrityError("CHECK constraint failed"))
+    assert isinstance(full, OperationalError) and isinstance(locked, OperationalError)
+    assert isinstance(broken, IntegrityError)
