@@ -165,7 +165,10 @@ def build_application(
     protect_logs()
     engine_holder: dict[str, Any] = {}
     # An answer press's handler reads only the pressed message's id and chat, not its buttons.
-    updates_request = KeepingUpdatesRequest(trim_message_of=(f"{AnswerPress.prefix}:",))
+    # And a burst of them is committed before it is confirmed: no inbox write (bot/inbox.py).
+    updates_request = KeepingUpdatesRequest(
+        trim_message_of=(f"{AnswerPress.prefix}:",), settle_presses_of=(f"{AnswerPress.prefix}:",)
+    )
     queue = KeepingQueue()
     # Webhook workers on PostgreSQL may take turns with one person's updates: their
     # user_data (wizard drafts, awaited text) lives in the database. Elsewhere: in memory.

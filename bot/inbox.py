@@ -1,10 +1,10 @@
 """Where updates come in: handled or kept in the inbox before Telegram may forget them.
 
 Polling: PTB confirms a batch of updates by asking for the next one. Before that request
-goes out, each update of the batch is either handled (its handler committed what it did) or
-kept in the inbox: a burst of presses is handled within milliseconds and costs the inbox
-nothing, while an update stuck behind a slow one (a person's earlier message waiting on
-Telegram) is kept after SETTLE and handled at the next start if the process dies. Webhook:
+goes out, each answer press of the batch is either handled (its answer committed) or kept in
+the inbox: a burst of presses is handled within milliseconds and costs the inbox nothing,
+while a press stuck behind a slow update of the same person is kept after SETTLE, and handled
+at the next start if the process dies. Every other update is kept as it arrives. Webhook:
 PTB answers Telegram 200 once the update is in its queue, so putting it there keeps it first.
 
 When the database is down nothing can be kept, and nothing could be stored either: the
@@ -42,18 +42,25 @@ class KeepingUpdatesRequest(UpdatesRequest):
     """The getUpdates connection: a batch is handled or kept before it is confirmed.
 
     Asking for the next updates confirms the last batch: that request waits (at most SETTLE)
-    until each of its updates is handled, and keeps the rest first. What is kept is the
+    until each of its answer presses is handled, and keeps the rest first; other updates are
+    kept as they arrive. What is kept is the
     update as Telegram sent it; `trim_message_of` (see UpdatesRequest) only spares PTB
     parsing what no handler reads of a pressed message.
     """
 
-    __slots__ = ("_keeping", "_parsed", "_settled", "_unconfirmed", "keep")
+    __slots__ = ("_keeping", "_parsed", "_settle_presses", "_settled", "_unconfirmed", "keep")
 
     def __init__(
-        self, connection_pool_size: int = 1, trim_message_of: tuple[str, ...] = ()
+        self,
+        connection_pool_size: int = 1,
+        trim_message_of: tuple[str, ...] = (),
+        settle_presses_of: tuple[str, ...] = (),
     ) -> None:
         super().__init__(connection_pool_size, trim_message_of)
         self.keep: Keep | None = None  # set once the database is there (post_init)
+        # Presses whose data starts with one of these are waited for (see SETTLE); every
+        # other update is kept on arrival, as a webhook update is.
+        self._settle_presses = settle_presses_of
         # The body just fetched and its parse: PTB parses that same body next (parse_json_payload,
         # with no await in between), and need not parse it a second time.
         self._parsed: tuple[bytes, JSONDict] | None = None
@@ -91,12 +98,45 @@ class KeepingUpdatesRequest(UpdatesRequest):
         self._parsed = None
         if self.keep is not None and status == 200 and fetching:
             parsed, updates = _split(body)
-            if updates:
-                self._unconfirmed = dict(updates)
+            quick, others = self._sorted(parsed, updates)
+            if others:
+                await self._keep(others)
+            if quick:
+                self._unconfirmed = dict(quick)
                 self._settled.clear()
             if parsed is not None:
                 self._parsed = (body, parsed)
         return status, body
+
+    def _sorted(
+        self, parsed: JSONDict | None, updates: list[tuple[int, str]]
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """The presses worth waiting for (answers: committed within milliseconds), the rest.
+
+        The rest are kept at once: a command or a wizard's button may take a while, and an
+        erasure (/vergeetmij) must find, and delete, the very update that asked for it.
+        """
+        result = parsed.get("result") if parsed is not None else None
+        if not self._settle_presses or not isinstance(result, list):
+            return [], updates
+        quick = {
+            update["update_id"]
+            for update in result
+            if isinstance(update, dict)
+            and isinstance(query := update.get("callback_query"), dict)
+            and str(query.get("data", "")).startswith(self._settle_presses)
+        }
+        return (
+            [u for u in updates if u[0] in quick],
+            [u for u in updates if u[0] not in quick],
+        )
+
+    async def _keep(self, updates: Sequence[tuple[int, str]]) -> None:
+        assert self.keep is not None
+        try:
+            await self.keep(updates)
+        except Exception as exc:  # the database is down: see the module's docstring
+            log.debug("could not keep %d update(s): %s", len(updates), type(exc).__name__)
 
     async def _settle(self) -> None:
         """Wait a moment for the last batch to be handled; keep whatever is not."""
@@ -105,10 +145,7 @@ class KeepingUpdatesRequest(UpdatesRequest):
         left = list(self._unconfirmed.items())
         self._keeping = {update_id for update_id, _ in left}
         if left and self.keep is not None:
-            try:
-                await self.keep(left)
-            except Exception as exc:  # the database is down: see the module's docstring
-                log.debug("could not keep %d update(s): %s", len(left), type(exc).__name__)
+            await self._keep(left)
         # Only now (not if cancelled meanwhile: PTB's last getUpdates at a stop tries again).
         for update_id in self._keeping:
             self._unconfirmed.pop(update_id, None)

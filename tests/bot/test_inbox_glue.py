@@ -67,7 +67,7 @@ def _polling(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> KeepingUpdat
 
     monkeypatch.setattr(AiohttpRequest, "do_request", fetched)
     monkeypatch.setattr(inbox_module, "SETTLE", 0.05)
-    return KeepingUpdatesRequest(trim_message_of=("a:",))
+    return KeepingUpdatesRequest(trim_message_of=("a:",), settle_presses_of=("a:",))
 
 
 async def test_a_batch_not_handled_by_the_next_fetch_is_kept_as_sent_before_it(
@@ -108,6 +108,29 @@ async def test_a_batch_handled_before_the_next_fetch_is_never_written(
     assert events == ["fetch", "fetch"]
     # One that came another way (replayed from the inbox at start) is the inbox's to forget.
     assert request.handled(12345) is True
+
+
+async def test_any_other_update_is_kept_on_arrival_beside_a_press_that_is_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command = {"update_id": 10, "message": {"message_id": 5, "text": "/vergeetmij"}}
+    body = json.dumps({"ok": True, "result": [UPDATE, command]}).encode()
+    kept: list[tuple[int, str]] = []
+
+    async def fetched(self: AiohttpRequest, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        return 200, body
+
+    async def keep(updates: Sequence[tuple[int, str]]) -> None:
+        kept.extend(updates)
+
+    monkeypatch.setattr(AiohttpRequest, "do_request", fetched)
+    request = KeepingUpdatesRequest(trim_message_of=("a:",), settle_presses_of=("a:",))
+    request.keep = keep
+    await request.do_request("https://x/bot1/getUpdates", "POST")
+    # Before PTB has it: the command is kept (its handler may take a while, or erase it).
+    assert kept == [(10, json.dumps(command))]
+    assert request.handled(10) is True  # kept, so the inbox forgets it once handled
+    assert request.handled(9) is False  # the press was handled in time: never written
 
 
 async def test_a_fetched_answer_is_parsed_once_and_ptb_gets_the_trimmed_press(
