@@ -3,8 +3,8 @@
 Telegram confirms an update when the bot asks for the next ones (polling) or answers the
 webhook. A process killed after that but before the update's handlers committed would lose
 it: the person's press acknowledged by nobody and stored nowhere. So an update is kept here
-before it is confirmed, unless it is handled by then (polling: bot/inbox.py waits a moment
-for the batch before asking for the next), and a kept one is handled at the next start.
+before it is confirmed (an answer press only if it is not handled by then: bot/inbox.py
+waits a moment for those), and a kept one is handled at the next start.
 Handling twice is safe: answers are upserts, and a redelivered update was always possible.
 """
 
